@@ -1,0 +1,214 @@
+"""The `qtx-report` command line. Each command is a thin shell over a domain module.
+
+Heavy libraries (openpyxl, docxtpl, matplotlib) are imported inside the commands that need
+them, so `qtx-report check` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import Enum
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from .findings import InputError
+
+app = typer.Typer(
+    name="qtx-report",
+    help="政府信息公开工作年度报告：生成填报模板、校验、生成 Word 报告、全市汇总、台账统计。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str, code: int = 2) -> None:
+    sys.stderr.write(message.rstrip() + "\n")
+    raise typer.Exit(code)
+
+
+def friendly(func: F) -> F:
+    """Turn unreadable input into a located Chinese message and exit 2, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as err:
+            _fail(f"错误：{err.describe()}")
+        except KeyboardInterrupt:
+            _fail("已中断。", 130)
+        except typer.Exit:
+            raise
+        except Exception as err:  # noqa: BLE001 - last line of defence: no traceback for users
+            _fail(f"qtx-report 内部错误（请将本信息反馈给维护人员）：{type(err).__name__}: {err}", 3)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class EditionOpt(str, Enum):
+    e2021 = "2021"
+    e2019 = "2019"
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+@app.command()
+@friendly
+def template(
+    out: Annotated[Path | None, typer.Argument(help="要生成的填报工作簿，如 自然资源局.xlsx")] = None,
+    edition: Annotated[EditionOpt, typer.Option(help="格式版本：2021（现行，默认）或 2019（试行）")] = EditionOpt.e2021,
+    agency: Annotated[str, typer.Option(help="单位名称，预先填入基本信息")] = "",
+    year: Annotated[int, typer.Option(help="报告年度，默认为上一年")] = date.today().year - 1,
+    ledger: Annotated[Path | None, typer.Option(help="改为生成依申请公开登记台账工作簿，如 台账.xlsx")] = None,
+    overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的文件")] = False,
+) -> None:
+    """生成填报工作簿（或 --ledger 生成登记台账）。"""
+    if ledger is not None:
+        from .ledger import write_ledger_template
+
+        write_ledger_template(ledger, edition=edition.value, overwrite=overwrite)
+        typer.echo(f"已生成登记台账：{ledger}")
+        return
+    if out is None:
+        _fail("请给出要生成的工作簿文件名，例如：qtx-report template 自然资源局.xlsx")
+    from .workbook import write_template
+
+    write_template(out, edition=edition.value, agency=agency, year=year, overwrite=overwrite)
+    typer.echo(f"已生成填报工作簿：{out}（{edition.value}版格式）")
+
+
+@app.command()
+@friendly
+def check(
+    files: Annotated[list[Path], typer.Argument(help="要校验的报告：.xlsx、.json 或 .docx，可多个")],
+    previous: Annotated[Path | None, typer.Option(help="上年度报告，用于核对上年结转、现行有效件数和雷同")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", help="输出格式：text、json 或 github")] = OutputFormat.text,
+    strict: Annotated[bool, typer.Option(help="有警告也返回 1")] = False,
+    city_deadline: Annotated[str, typer.Option(help="报送期限（月-日），默认 01-15")] = "01-15",
+    law_deadline: Annotated[str, typer.Option(help="公布期限（月-日），默认 01-31")] = "01-31",
+) -> None:
+    """校验报告。退出码：0 无错误；1 有错误（--strict 时警告也算）；2 文件无法读取或用法错误。"""
+    from .check import run_check
+
+    raise typer.Exit(run_check(files, previous=previous, output=format.value, strict=strict,
+                               deadlines=(city_deadline, law_deadline)))
+
+
+@app.command()
+@friendly
+def schema() -> None:
+    """打印报告 JSON 的 JSON Schema。"""
+    import json
+
+    from .model import Report
+
+    typer.echo(json.dumps(Report.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+@app.command()
+@friendly
+def export(
+    file: Annotated[Path, typer.Argument(help="报告：.xlsx、.json 或 .docx")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出的 JSON 文件")],
+    overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的文件")] = False,
+) -> None:
+    """把报告导出为 JSON（所有命令都接受这种 JSON 作为输入）。"""
+    from .files import write_bytes_atomic
+    from .load import load_report
+
+    loaded = load_report(file)
+    data = loaded.report.model_dump_json(indent=2).encode("utf-8")
+    write_bytes_atomic(output, data, overwrite=overwrite, inputs=(file,))
+    typer.echo(f"已导出：{output}")
+
+
+@app.command()
+@friendly
+def rules(
+    markdown: Annotated[bool, typer.Option(help="输出 Markdown（docs/rules.md 即由此生成）")] = False,
+) -> None:
+    """列出全部校验规则。"""
+    from .rules import catalogue_markdown, catalogue_text
+
+    typer.echo(catalogue_markdown() if markdown else catalogue_text())
+
+
+@app.command()
+@friendly
+def build(
+    file: Annotated[Path, typer.Argument(help="报告：.xlsx、.json 或 .docx")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出的 .docx，默认在输入文件旁")] = None,
+    html: Annotated[bool, typer.Option("--html", help="同时生成门户网站用的 HTML")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="同时生成 PDF（需要安装 LibreOffice）")] = False,
+    template_path: Annotated[Path | None, typer.Option("--template", help="自定义 Word 模板（.docx）")] = None,
+    force: Annotated[bool, typer.Option(help="有错误也生成，每页标注“草稿（数据未通过校验）”")] = False,
+    overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的输出文件")] = False,
+) -> None:
+    """校验后生成 Word 年度报告（可选 HTML、PDF）。"""
+    from .render import build_command
+
+    raise typer.Exit(build_command(file, output=output, html=html, pdf=pdf, template=template_path,
+                                   force=force, overwrite=overwrite))
+
+
+@app.command()
+@friendly
+def city(
+    directory: Annotated[Path, typer.Argument(help="存放各单位报告的文件夹")],
+    roster: Annotated[Path | None, typer.Option(help="应报单位名单（.xlsx 或 .csv）")] = None,
+    previous: Annotated[Path | None, typer.Option(help="上年度各单位报告所在文件夹")] = None,
+    year: Annotated[int | None, typer.Option(help="报告年度，默认取多数报告的年度")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件夹")] = None,
+    jobs: Annotated[int | None, typer.Option(help="并行进程数，默认为 CPU 核数")] = None,
+    include_invalid: Annotated[bool, typer.Option(help="汇总时也计入有错误的报告")] = False,
+    render_all: Annotated[bool, typer.Option(help="同时为每个单位生成 Word 报告")] = False,
+    city_deadline: Annotated[str, typer.Option(help="报送期限（月-日），默认 01-15")] = "01-15",
+) -> None:
+    """汇总全市：缺报、迟报、数据错误，全市汇总表和汇总报告草稿。"""
+    from .city import city_command
+
+    raise typer.Exit(city_command(directory, roster=roster, previous=previous, year=year, output=output,
+                                  jobs=jobs, include_invalid=include_invalid, render_all=render_all,
+                                  city_deadline=city_deadline))
+
+
+@app.command()
+@friendly
+def tally(
+    ledger: Annotated[Path, typer.Argument(help="依申请公开登记台账（.xlsx）")],
+    year: Annotated[int, typer.Option(help="统计年度")],
+    previous_ledger: Annotated[Path | None, typer.Option(help="上年度台账（上年收到的申请不在本台账时）")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="写入的填报工作簿（.xlsx）或 JSON")] = None,
+) -> None:
+    """由登记台账统计第三、四部分，并列出逾期和无法统计的台账行。"""
+    from .ledger import tally_command
+
+    raise typer.Exit(tally_command(ledger, year=year, previous_ledger=previous_ledger, output=output))
+
+
+@app.command("ledger-status")
+@friendly
+def ledger_status(
+    ledger: Annotated[Path, typer.Argument(help="依申请公开登记台账（.xlsx）")],
+    today: Annotated[str | None, typer.Option(help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
+) -> None:
+    """列出未办结、即将到期和已逾期的申请。"""
+    from .ledger import status_command
+
+    raise typer.Exit(status_command(ledger, today=today))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,132 @@
+"""Findings are data: a code from the catalogue, a severity, and where in which file.
+
+The catalogue (`CODES`) lists every code the loader and the rules can emit; `docs/rules.md`
+is generated from it, so a code cannot exist without its description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+Category = Literal["input", "structure", "value", "balance", "text", "date", "history", "ledger"]
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: Severity
+    category: Category
+    title: str  # one line, Chinese, what is wrong
+    why: str  # why it matters / what to do
+    needs_previous: bool = False
+
+
+CODES: dict[str, Code] = {
+    c.code: c
+    for c in (
+        # input: cells that could not be read as the number they must hold (exit 2)
+        Code("I101", "error", "input", "数字单元格为空",
+             "空白不等于0：没有发生的事项请填写0，便于核对是否漏填。"),
+        Code("I102", "error", "input", "单元格内容无法读作数字",
+             "如“十二”“约10”等，请改为阿拉伯数字。"),
+        Code("I103", "warning", "input", "单元格内容已按数字读取",
+             "全角数字、文本格式的数字、带单位的数字（如“12件”）、“—”“/”已按所示数值读取，请改为纯数字以免误读。"),
+        Code("I104", "warning", "input", "标签与官方格式文字不一致",
+             "已按最接近的官方标签读取（如“先行有效件数”读作“现行有效件数”），请改为官方文字。"),
+        Code("I105", "info", "input", "合计单元格为空或为未计算的公式，已自动计算",
+             "工作簿中的合计公式没有保存计算结果（或为空），已按各分项相加得出。"),
+        Code("I106", "error", "input", "基本信息缺失或无法读取",
+             "单位名称、报告年度须填写；成文日期须为日期，如 2026-01-10。"),
+        # structure: the tables do not follow the edition
+        Code("S201", "error", "structure", "表格缺少官方格式规定的行或列",
+             "请使用 qtx-report template 生成的模板，或补齐官方格式中的行列。"),
+        Code("S202", "error", "structure", "出现了另一版本格式的行",
+             "一份报告只能使用一个版本的格式（2021版或2019版），请按所选版本修改表格。"),
+        Code("S203", "error", "structure", "行的顺序与官方格式不一致",
+             "请按官方格式的顺序排列各行。"),
+        # value: what a single number may be
+        Code("V301", "error", "value", "件数不是整数",
+             "件数只能是整数，请核对是否误填了金额或小数。"),
+        Code("V302", "error", "value", "件数或金额为负数",
+             "除“本年增/减”外，数值不能为负数。"),
+        # balance: the arithmetic the form itself prints
+        Code("B401", "error", "balance", "第三部分勾稽关系不成立：一+二≠（七）总计+四",
+             "本年新收与上年结转之和，必须等于办理结果总计与结转下年度之和。"),
+        Code("B402", "error", "balance", "第三部分（七）总计不等于各项办理结果之和",
+             "（七）总计应等于（一）至（六）所有末级办理结果相加。"),
+        Code("B403", "error", "balance", "第三部分“总计”列不等于各类申请人之和",
+             "每一行的“总计”应等于自然人与五类法人或其他组织相加。"),
+        Code("B404", "error", "balance", "第四部分“总计”不等于维持、纠正、其他、尚未审结之和",
+             "行政复议、未经复议直接起诉、复议后起诉的“总计”各自等于其四项结果相加。"),
+        # text sections
+        Code("T501", "warning", "text", "文字部分缺失或过短",
+             "总体情况、存在的主要问题及改进情况应具体详实，不能空缺或一笔带过。"),
+        Code("T502", "warning", "text", "正文中的数字与表格不一致",
+             "正文所述件数（如“共收到申请N件”）应与第三部分表格一致。"),
+        Code("T503", "warning", "text", "与上年度报告雷同",
+             "与上年度报告文字相似度达到阈值，不得“年年雷同”，请据实重写。", needs_previous=True),
+        # dates
+        Code("D601", "warning", "date", "成文日期晚于报送或公布期限",
+             "青铜峡市要求1月15日前报送，条例要求1月31日前公布。"),
+        Code("D602", "warning", "date", "成文日期缺失或不在报告年度之后",
+             "成文日期应为报告年度次年的日期。"),
+        # year over year
+        Code("H701", "warning", "history", "上年结转与上年度报告的结转下年度不一致",
+             "本年“二、上年结转”应等于上年度报告“四、结转下年度继续办理”（逐列）。", needs_previous=True),
+        Code("H702", "warning", "history", "现行有效件数与上年度不衔接",
+             "现行有效件数一般应等于上年现行有效件数加本年制发减本年废止。", needs_previous=True),
+        Code("H703", "warning", "history", "上一年项目数量与上年度不衔接",
+             "本年“上一年项目数量”一般应等于上年度的“上一年项目数量”加“本年增/减”。", needs_previous=True),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    file: str = ""
+    section: str = ""  # e.g. 三、收到和处理政府信息公开申请情况
+    row: str = ""  # official row label
+    column: str = ""  # official column label
+    expected: str | None = None
+    actual: str | None = None
+    sheet: str = ""
+    cell: str = ""  # A1 reference, or a table/row/column path for .docx
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code].severity
+
+    @property
+    def category(self) -> Category:
+        return CODES[self.code].category
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "severity": self.severity, **asdict(self)}
+
+
+class InputError(Exception):
+    """A file that cannot be read at all: named with where and what to do."""
+
+    def __init__(self, file: str, message: str, sheet: str = "", cell: str = "") -> None:
+        self.file, self.message, self.sheet, self.cell = file, message, sheet, cell
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = "，".join(p for p in (f"工作表“{self.sheet}”" if self.sheet else "",
+                                     f"单元格 {self.cell}" if self.cell else "") if p)
+        return f"{self.file}：{where + '：' if where else ''}{self.message}"
+
+
+def exit_code(findings: list[Finding], strict: bool = False) -> int:
+    """0 clean, 1 when the report is wrong (or has warnings under --strict), 2 when input was unreadable."""
+    if any(f.severity == "error" and f.category == "input" for f in findings):
+        return 2
+    if any(f.severity == "error" for f in findings):
+        return 1
+    if strict and any(f.severity == "warning" for f in findings):
+        return 1
+    return 0

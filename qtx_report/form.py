@@ -1,0 +1,299 @@
+"""The official annual-report form, described once per edition as data.
+
+Everything else (workbook template, loader, rules, Word/HTML output, city sums, ledger tally)
+reads these objects; no other module spells an official label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+EditionName = Literal["2021", "2019"]
+EDITIONS: tuple[EditionName, ...] = ("2021", "2019")
+DEFAULT_EDITION: EditionName = "2021"
+
+# count: whole number >= 0; delta: whole number, may be negative; amount: >= 0, decimals allowed.
+ValueKind = Literal["count", "delta", "amount"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: ValueKind = "count"
+    unit: str = "件"
+    group: str = ""  # header spanning this column, if any (e.g. 法人或其他组织)
+    is_total: bool = False
+    aliases: tuple[str, ...] = ()  # variants seen in real reports, read with a warning
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    number: str = ""  # the ordinal printed before the label: 一、 （一） 1.
+    aliases: tuple[str, ...] = ()  # variants seen in real reports, read with a warning
+    is_leaf: bool = False  # a result row every request is counted in exactly once
+    is_total: bool = False
+    groups: tuple[str, ...] = ()  # enclosing header rows, outermost first
+
+    @property
+    def title(self) -> str:
+        return f"{self.number}{self.label}"
+
+
+@dataclass(frozen=True)
+class HeaderRow:
+    """A label row that holds no numbers: 三、本年度办理结果 and its （三）（四）… groups."""
+
+    key: str
+    number: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return f"{self.number}{self.label}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One block of section 二: a caption, its columns and rows."""
+
+    key: str
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    row_header: str = "信息内容"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    number: str
+    title: str
+    kind: Literal["text", "tables"]
+    hint: str = ""  # what the official template prints under the heading
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number}、{self.title}"
+
+
+@dataclass(frozen=True)
+class Section3:
+    note: str
+    applicant_header: str
+    columns: tuple[Column, ...]
+    header_rows: tuple[HeaderRow, ...]
+    rows: tuple[Row, ...]
+
+    @property
+    def leaves(self) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if r.is_leaf)
+
+    @property
+    def applicant_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if not c.is_total)
+
+    @property
+    def total_column(self) -> Column:
+        return next(c for c in self.columns if c.is_total)
+
+    def row(self, key: str) -> Row:
+        return next(r for r in self.rows if r.key == key)
+
+
+@dataclass(frozen=True)
+class CaseGroup:
+    key: str
+    label: str
+    parent: str = ""  # 行政诉讼 spans its two groups
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section4:
+    groups: tuple[CaseGroup, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def total_column(self) -> Column:
+        return next(c for c in self.columns if c.is_total)
+
+    @property
+    def part_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if not c.is_total)
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: EditionName
+    basis: str  # the national notice that set this edition
+    sections: tuple[Section, ...]
+    section2: tuple[Table, ...]
+    section3: Section3
+    section4: Section4
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    def section2_cells(self) -> list[tuple[Table, Row, Column]]:
+        return [(t, r, c) for t in self.section2 for r in t.rows for c in t.columns]
+
+    def section2_row(self, key: str) -> tuple[Table, Row]:
+        return next((t, r) for t in self.section2 for r in t.rows if r.key == key)
+
+
+# ---------------------------------------------------------------- shared pieces
+
+SECTIONS = (
+    Section("overview", "一", "总体情况", "text", "（文字描述）"),
+    Section("proactive", "二", "主动公开政府信息情况", "tables"),
+    Section("requests", "三", "收到和处理政府信息公开申请情况", "tables"),
+    Section("appeals", "四", "政府信息公开行政复议、行政诉讼情况", "tables"),
+    Section("problems", "五", "存在的主要问题及改进情况", "text", "（文字描述）"),
+    Section("other", "六", "其他需要报告的事项", "text", "（文字描述，收取信息处理费情况在此处报告。）"),
+)
+TEXT_SECTIONS = tuple(s for s in SECTIONS if s.kind == "text")
+
+LEGAL_PERSON = "法人或其他组织"
+S3_COLUMNS = (
+    Column("natural", "自然人"),
+    Column("business", "商业企业", group=LEGAL_PERSON),
+    Column("research", "科研机构", group=LEGAL_PERSON),
+    Column("nonprofit", "社会公益组织", group=LEGAL_PERSON),
+    Column("legal", "法律服务机构", group=LEGAL_PERSON),
+    Column("other", "其他", group=LEGAL_PERSON),
+    Column("total", "总计", is_total=True),
+)
+S3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
+RESULTS = HeaderRow("results", "三、", "本年度办理结果", aliases=("本年度受理结果",))
+REFUSED = HeaderRow("refused", "（三）", "不予公开")
+UNABLE = HeaderRow("unable", "（四）", "无法提供")
+NOT_HANDLED = HeaderRow("not_handled", "（五）", "不予处理")
+OTHER = HeaderRow("other", "（六）", "其他处理")
+
+
+def _leaf(key: str, number: str, label: str, *groups: HeaderRow, aliases: tuple[str, ...] = ()) -> Row:
+    return Row(key, label, number, aliases, is_leaf=True, groups=tuple(g.key for g in (RESULTS, *groups)))
+
+
+def _s3_rows(other_rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    return (
+        Row("new", "本年新收政府信息公开申请数量", "一、"),
+        Row("carried_in", "上年结转政府信息公开申请数量", "二、"),
+        _leaf("granted", "（一）", "予以公开"),
+        _leaf("partial", "（二）", "部分公开（区分处理的，只计这一情形，不计其他情形）"),
+        _leaf("refused_secret", "1.", "属于国家秘密", REFUSED),
+        _leaf("refused_law", "2.", "其他法律行政法规禁止公开", REFUSED,
+              aliases=("其他法律和行政法规禁止公开", "其他法律行政止公开")),
+        _leaf("refused_security", "3.", "危及“三安全一稳定”", REFUSED),
+        _leaf("refused_third_party", "4.", "保护第三方合法权益", REFUSED),
+        _leaf("refused_internal", "5.", "属于三类内部事务信息", REFUSED),
+        _leaf("refused_process", "6.", "属于四类过程性信息", REFUSED),
+        _leaf("refused_enforcement", "7.", "属于行政执法案卷", REFUSED, aliases=("属于行政执法案件",)),
+        _leaf("refused_query", "8.", "属于行政查询事项", REFUSED),
+        _leaf("unable_not_held", "1.", "本机关不掌握相关政府信息", UNABLE),
+        _leaf("unable_create", "2.", "没有现成信息需要另行制作", UNABLE),
+        _leaf("unable_unclear", "3.", "补正后申请内容仍不明确", UNABLE),
+        _leaf("nh_petition", "1.", "信访举报投诉类申请", NOT_HANDLED),
+        _leaf("nh_repeat", "2.", "重复申请", NOT_HANDLED),
+        _leaf("nh_publication", "3.", "要求提供公开出版物", NOT_HANDLED),
+        _leaf("nh_mass", "4.", "无正当理由大量反复申请", NOT_HANDLED),
+        _leaf("nh_confirm", "5.", "要求行政机关确认或重新出具已获取信息", NOT_HANDLED),
+        *other_rows,
+        Row("results_total", "总计", "（七）", is_total=True, groups=(RESULTS.key,)),
+        Row("carried_out", "结转下年度继续办理", "四、"),
+    )
+
+
+S3_OTHER_2021 = (
+    _leaf("other_no_correction", "1.", "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", OTHER,
+          aliases=("申请人无正当理由逾期不补正、行政机关不再受理其政府信息公开申请",)),
+    _leaf("other_no_fee", "2.", "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", OTHER,
+          aliases=("申请人逾期未按收费通知要求缴纳费用、行政机关不再受理其政府信息公开申请",)),
+    _leaf("other_other", "3.", "其他", OTHER),
+)
+S3_OTHER_2019 = (_leaf("other", "（六）", "其他处理"),)
+
+S4 = Section4(
+    groups=(
+        CaseGroup("review", "行政复议", aliases=("行政法复议",)),
+        CaseGroup("direct_suit", "未经复议直接起诉", "行政诉讼"),
+        CaseGroup("suit_after_review", "复议后起诉", "行政诉讼"),
+    ),
+    columns=(
+        Column("upheld", "结果维持"),
+        Column("corrected", "结果纠正"),
+        Column("other", "其他结果"),
+        Column("pending", "尚未审结"),
+        Column("total", "总计", is_total=True),
+    ),
+)
+
+_ITEM_2021 = (Column("decisions", "本年处理决定数量"),)
+_PROJECT_2019 = (
+    Column("prev_items", "上一年项目数量", unit="项"),
+    Column("delta", "本年增/减", kind="delta", unit="项", aliases=("本年增减",)),
+)
+
+EDITION_2021 = Edition(
+    name="2021",
+    basis="国办公开办函〔2021〕30号",
+    sections=SECTIONS,
+    section2=(
+        Table("art20_1", "第二十条第（一）项",
+              (Column("issued", "本年制发件数"), Column("repealed", "本年废止件数", aliases=("本年废止件",)),
+               Column("in_force", "现行有效件数", aliases=("先行有效件数",))),
+              (Row("regulations", "规章"), Row("normative_docs", "行政规范性文件"))),
+        Table("art20_5", "第二十条第（五）项", _ITEM_2021, (Row("licensing", "行政许可"),)),
+        Table("art20_6", "第二十条第（六）项", _ITEM_2021,
+              (Row("penalty", "行政处罚"), Row("coercion", "行政强制"))),
+        Table("art20_8", "第二十条第（八）项",
+              (Column("fee_amount", "本年收费金额（单位：万元）", kind="amount", unit="万元"),),
+              (Row("fees", "行政事业性收费"),)),
+    ),
+    section3=Section3(S3_NOTE, "申请人情况", S3_COLUMNS, (RESULTS, REFUSED, UNABLE, NOT_HANDLED, OTHER),
+                      _s3_rows(S3_OTHER_2021)),
+    section4=S4,
+)
+
+EDITION_2019 = Edition(
+    name="2019",
+    basis="国办公开办函〔2019〕60号",
+    sections=SECTIONS,
+    section2=(
+        Table("art20_1", "第二十条第（一）项",
+              (Column("made", "本年新制作数量"), Column("published", "本年新公开数量"),
+               Column("public_total", "对外公开总数量")),
+              (Row("regulations", "规章"), Row("normative_docs", "规范性文件"))),
+        Table("art20_5", "第二十条第（五）项", (*_PROJECT_2019, Column("decisions", "处理决定数量")),
+              (Row("licensing", "行政许可"), Row("other_services", "其他对外管理服务事项"))),
+        Table("art20_6", "第二十条第（六）项", (*_PROJECT_2019, Column("decisions", "处理决定数量")),
+              (Row("penalty", "行政处罚"), Row("coercion", "行政强制"))),
+        Table("art20_8", "第二十条第（八）项", _PROJECT_2019, (Row("fees", "行政事业性收费"),)),
+        Table("art20_9", "第二十条第（九）项",
+              (Column("purchase_items", "采购项目数量", unit="项"),
+               Column("purchase_amount", "采购总金额（单位：万元）", kind="amount", unit="万元",
+                      aliases=("采购总金额",))),
+              (Row("procurement", "政府集中采购"),)),
+    ),
+    section3=Section3(S3_NOTE, "申请人情况", S3_COLUMNS, (RESULTS, REFUSED, UNABLE, NOT_HANDLED),
+                      _s3_rows(S3_OTHER_2019)),
+    section4=S4,
+)
+
+@cache
+def edition(name: str) -> Edition:
+    if name == "2021":
+        return EDITION_2021
+    if name == "2019":
+        return EDITION_2019
+    raise KeyError(name)
+
+
+REPORT_TITLE = "{agency}{year}年政府信息公开工作年度报告"
