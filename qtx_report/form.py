@@ -297,3 +297,16 @@ def edition(name: str) -> Edition:
 
 
 REPORT_TITLE = "{agency}{year}年政府信息公开工作年度报告"
+
+# The 基本信息 sheet of the agency workbook: model field → label (label in column A, value in B).
+META_FIELDS: tuple[tuple[str, str], ...] = (
+    ("agency", "单位名称"),
+    ("year", "报告年度"),
+    ("edition", "格式版本"),
+    ("report_date", "成文日期"),
+    ("contact_person", "填报人"),
+    ("contact_phone", "联系电话"),
+)
+META_SHEET = "基本信息"
+TEXT_SHEET = "文字部分"  # section heading in column A, its text in column B
+
