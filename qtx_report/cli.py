@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -47,18 +47,18 @@ def friendly(func: F) -> F:
             _fail("已中断。", 130)
         except typer.Exit:
             raise
-        except Exception as err:  # noqa: BLE001 - last line of defence: no traceback for users
+        except Exception as err:
             _fail(f"qtx-report 内部错误（请将本信息反馈给维护人员）：{type(err).__name__}: {err}", 3)
 
     return wrapper  # type: ignore[return-value]
 
 
-class EditionOpt(str, Enum):
+class EditionOpt(StrEnum):
     e2021 = "2021"
     e2019 = "2019"
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"

@@ -136,6 +136,12 @@ class Edition:
     section2: tuple[Table, ...]
     section3: Section3
     section4: Section4
+    # Leaf rows of the other edition met in a report of this one → the row that counts them here.
+    foreign_leaves: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def section3_foreign(self) -> dict[str, str]:
+        return dict(self.foreign_leaves)
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -145,6 +151,33 @@ class Edition:
 
     def section2_row(self, key: str) -> tuple[Table, Row]:
         return next((t, r) for t in self.section2 for r in t.rows if r.key == key)
+
+    def heading_of(self, grid: str) -> str:
+        """The heading of a numeric section, by its Report field name (section2/3/4)."""
+        return self.section(GRID_SECTIONS[grid]).heading
+
+    def cell_labels(self, grid: str, row_key: str, column_key: str) -> tuple[str, str]:
+        """(row label, column label) as printed, for a cell named by keys."""
+        if grid == "section2":
+            table, row = self.section2_row(row_key)
+            return row.label, next(c.label for c in table.columns if c.key == column_key)
+        if grid == "section3":
+            return self.section3.row(row_key).title, next(c.label for c in self.section3.columns if c.key == column_key)
+        group = next(g for g in self.section4.groups if g.key == row_key)
+        return group.label, next(c.label for c in self.section4.columns if c.key == column_key)
+
+    def cell_order(self, cell: tuple[str, str, str]) -> tuple[int, int, int]:
+        """Sort key putting cells in the order the form prints them."""
+        grid, row_key, column_key = cell
+        if grid == "section2":
+            table, _ = self.section2_row(row_key)
+            rows = [r.key for t in self.section2 for r in t.rows]
+            return 2, rows.index(row_key), [c.key for c in table.columns].index(column_key)
+        if grid == "section3":
+            rows = [r.key for r in self.section3.rows]
+            return 3, rows.index(row_key), [c.key for c in self.section3.columns].index(column_key)
+        rows = [g.key for g in self.section4.groups]
+        return 4, rows.index(row_key), [c.key for c in self.section4.columns].index(column_key)
 
 
 # ---------------------------------------------------------------- shared pieces
@@ -158,6 +191,7 @@ SECTIONS = (
     Section("other", "六", "其他需要报告的事项", "text", "（文字描述，收取信息处理费情况在此处报告。）"),
 )
 TEXT_SECTIONS = tuple(s for s in SECTIONS if s.kind == "text")
+GRID_SECTIONS = {"section2": "proactive", "section3": "requests", "section4": "appeals"}  # Report field → Section.key
 
 LEGAL_PERSON = "法人或其他组织"
 S3_COLUMNS = (
@@ -260,6 +294,7 @@ EDITION_2021 = Edition(
     section3=Section3(S3_NOTE, "申请人情况", S3_COLUMNS, (RESULTS, REFUSED, UNABLE, NOT_HANDLED, OTHER),
                       _s3_rows(S3_OTHER_2021)),
     section4=S4,
+    foreign_leaves=(("other", "other_other"),),
 )
 
 EDITION_2019 = Edition(
@@ -285,6 +320,7 @@ EDITION_2019 = Edition(
     section3=Section3(S3_NOTE, "申请人情况", S3_COLUMNS, (RESULTS, REFUSED, UNABLE, NOT_HANDLED),
                       _s3_rows(S3_OTHER_2019)),
     section4=S4,
+    foreign_leaves=tuple((row.key, "other") for row in S3_OTHER_2021),
 )
 
 @cache
