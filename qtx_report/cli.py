@@ -142,7 +142,7 @@ def rules(
     """列出全部校验规则。"""
     from .rules import catalogue_markdown, catalogue_text
 
-    typer.echo(catalogue_markdown() if markdown else catalogue_text())
+    typer.echo(catalogue_markdown() if markdown else catalogue_text(), nl=not markdown)
 
 
 @app.command()
@@ -191,11 +191,16 @@ def tally(
     year: Annotated[int, typer.Option(help="统计年度")],
     previous_ledger: Annotated[Path | None, typer.Option(help="上年度台账（上年收到的申请不在本台账时）")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="写入的填报工作簿（.xlsx）或 JSON")] = None,
+    agency: Annotated[str, typer.Option(help="单位名称（-o 新建报告 JSON 时需要）")] = "",
+    edition: Annotated[EditionOpt | None, typer.Option(help="格式版本，默认取 -o 报告的版本，否则 2021")] = None,
 ) -> None:
-    """由登记台账统计第三、四部分，并列出逾期和无法统计的台账行。"""
+    """由登记台账统计第三、四部分，并列出逾期和无法统计的台账行。
+
+    退出码：0 已统计（可有警告）；1 有台账行无法统计（不写入）；2 日期单元格或文件无法读取。"""
     from .ledger import tally_command
 
-    raise typer.Exit(tally_command(ledger, year=year, previous_ledger=previous_ledger, output=output))
+    raise typer.Exit(tally_command(ledger, year=year, previous_ledger=previous_ledger, output=output,
+                                   agency=agency, edition_name=edition.value if edition else None))
 
 
 @app.command("ledger-status")
@@ -204,7 +209,7 @@ def ledger_status(
     ledger: Annotated[Path, typer.Argument(help="依申请公开登记台账（.xlsx）")],
     today: Annotated[str | None, typer.Option(help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
 ) -> None:
-    """列出未办结、即将到期和已逾期的申请。"""
+    """列出未办结、即将到期和已逾期的申请。退出码：0 无逾期；1 有逾期或无法统计的行；2 日期无法读取。"""
     from .ledger import status_command
 
     raise typer.Exit(status_command(ledger, today=today))

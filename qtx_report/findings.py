@@ -26,7 +26,9 @@ class Code:
 CODES: dict[str, Code] = {
     c.code: c
     for c in (
-        # input: cells that could not be read as the number they must hold (exit 2)
+        # input: files and cells that could not be read (exit 2)
+        Code("I100", "error", "input", "文件无法读取",
+             "文件不是可读取的 .xlsx / .json / .docx 报告，或已损坏、加密。按提示处理后再试。"),
         Code("I101", "error", "input", "数字单元格为空",
              "空白不等于0：没有发生的事项请填写0，便于核对是否漏填。"),
         Code("I102", "error", "input", "单元格内容无法读作数字",
@@ -79,6 +81,39 @@ CODES: dict[str, Code] = {
              "现行有效件数一般应等于上年现行有效件数加本年制发减本年废止。", needs_previous=True),
         Code("H703", "warning", "history", "上一年项目数量与上年度不衔接",
              "本年“上一年项目数量”一般应等于上年度的“上一年项目数量”加“本年增/减”。", needs_previous=True),
+        # ledger: the request ledger (登记台账) read by `tally` and `ledger-status`
+        Code("L800", "error", "ledger", "台账单元格无法读作日期",
+             "日期请填写为日期格式或 2024-03-05 这样的文字；改正后再统计（退出码 2）。"),
+        Code("L801", "error", "ledger", "台账行缺少收到日期",
+             "收到日期决定申请计入哪一年度，缺少时该行无法统计。"),
+        Code("L802", "error", "ledger", "台账行的办理结果缺失或无法识别",
+             "已答复的申请须从下拉列表选择办理结果（与第三部分末级办理结果一致），答复日期与办理结果须同时填写。"),
+        Code("L803", "error", "ledger", "答复日期早于收到日期",
+             "请核对两个日期，该行无法统计。"),
+        Code("L804", "error", "ledger", "台账编号重复",
+             "同一申请登记了两次会被重复统计；请删除重复行或改正编号。"),
+        Code("L805", "error", "ledger", "申请人类型缺失或无法识别",
+             "申请人类型决定计入第三部分哪一列，请从下拉列表选择。"),
+        Code("L806", "warning", "ledger", "补正、征求意见或延期信息不完整，无法核对期限",
+             "不影响件数统计，但答复期限无法准确计算，请补全日期。"),
+        Code("L807", "warning", "ledger", "台账行未填编号",
+             "请为每件申请编号，便于查找和核对重复登记。"),
+        Code("L808", "error", "ledger", "复议诉讼表的行无法统计",
+             "类型、结果须从下拉列表选择，收到日期须填写，案号不得重复。"),
+        Code("L809", "warning", "ledger", "台账行有误，但不涉及本年度统计",
+             "该行不计入本年度，但仍请改正，以免影响其他年度。"),
+        Code("L810", "warning", "ledger", "台账中没有以前年度收到的申请",
+             "上年跨年未办结的申请计入“二、上年结转”；如有，请用 --previous-ledger 提供上年台账。"),
+        Code("L811", "warning", "ledger", "答复逾期",
+             "条例第三十三条：自收到申请之日起20个工作日内答复，延期最长20个工作日；补正后重新起算，征求意见时间不计入。"),
+        Code("L812", "warning", "ledger", "补正告知逾期",
+             "附件3 八（二）：应在收到申请之日起7个工作日内一次性告知补正事项。"),
+        Code("L813", "warning", "ledger", "尚未答复，已超过答复期限",
+             "请尽快答复申请人。"),
+        Code("L814", "info", "ledger", "尚未办结，5个工作日内到期",
+             "请在期限前答复或发出补正告知；确需延期的，经负责人同意并告知申请人。"),
+        Code("L815", "warning", "ledger", "该年度的法定节假日安排未知",
+             "chinese-calendar 尚无该年数据，工作日按周一至周五计算；升级 chinesecalendar 包后重新统计。"),
     )
 }
 

@@ -166,6 +166,11 @@ class Edition:
         group = next(g for g in self.section4.groups if g.key == row_key)
         return group.label, next(c.label for c in self.section4.columns if c.key == column_key)
 
+    def is_total(self, grid: str, row_key: str, column_key: str) -> bool:
+        if grid == "section3":
+            return self.section3.row(row_key).is_total or column_key == self.section3.total_column.key
+        return grid == "section4" and column_key == self.section4.total_column.key
+
     def cell_order(self, cell: tuple[str, str, str]) -> tuple[int, int, int]:
         """Sort key putting cells in the order the form prints them."""
         grid, row_key, column_key = cell

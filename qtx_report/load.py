@@ -61,7 +61,8 @@ def load_report(path: Path | str) -> Loaded:
 
 
 def _not_a_workbook(path: Path) -> str:
-    head = path.read_bytes()[:8]
+    with path.open("rb") as stream:
+        head = stream.read(1024)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "这是旧版 .xls 文件或设置了打开密码的工作簿。请在 Excel/WPS 中取消密码并“另存为” .xlsx 后再试。"
     if path.suffix.lower() in {".csv", ".txt"} or _looks_like_text(head):
@@ -70,16 +71,22 @@ def _not_a_workbook(path: Path) -> str:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
+    if not head or b"\x00" in head:
         return False
-    return True
+    for cut in range(4):  # the read may end inside a multi-byte character
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                head[:len(head) - cut].decode(encoding)
+                return True
+            except UnicodeDecodeError:
+                continue
+    return False
 
 
 def guard_zip(path: Path, required: str, what: str) -> None:
     """Refuse zip bombs and files that are not what their name says, before any XML is parsed."""
-    head = path.read_bytes()[:8]
+    with path.open("rb") as stream:
+        head = stream.read(4)
     if not head.startswith(b"PK"):
         raise InputError(str(path), _not_a_workbook(path) if what.startswith("Excel") else
                          f"文件不是有效的{what}，可能已损坏或被改了扩展名。请重新保存后再试。")
