@@ -7,7 +7,7 @@ reads these objects; no other module spells an official label.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Literal
 
 EditionName = Literal["2021", "2019"]
@@ -90,20 +90,24 @@ class Section3:
     header_rows: tuple[HeaderRow, ...]
     rows: tuple[Row, ...]
 
-    @property
+    @cached_property
     def leaves(self) -> tuple[Row, ...]:
         return tuple(r for r in self.rows if r.is_leaf)
 
-    @property
+    @cached_property
     def applicant_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if not c.is_total)
 
-    @property
+    @cached_property
     def total_column(self) -> Column:
         return next(c for c in self.columns if c.is_total)
 
+    @cached_property
+    def _by_key(self) -> dict[str, Row]:
+        return {r.key: r for r in self.rows}
+
     def row(self, key: str) -> Row:
-        return next(r for r in self.rows if r.key == key)
+        return self._by_key[key]
 
 
 @dataclass(frozen=True)
@@ -119,11 +123,11 @@ class Section4:
     groups: tuple[CaseGroup, ...]
     columns: tuple[Column, ...]
 
-    @property
+    @cached_property
     def total_column(self) -> Column:
         return next(c for c in self.columns if c.is_total)
 
-    @property
+    @cached_property
     def part_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if not c.is_total)
 
@@ -144,7 +148,7 @@ class Edition:
         return dict(self.foreign_leaves)
 
     def section(self, key: str) -> Section:
-        return next(s for s in self.sections if s.key == key)
+        return next(s for s in self.sections if s.key == key)  # six sections: a scan is cheapest
 
     def section2_cells(self) -> list[tuple[Table, Row, Column]]:
         return [(t, r, c) for t in self.section2 for r in t.rows for c in t.columns]
@@ -156,33 +160,48 @@ class Edition:
         """The heading of a numeric section, by its Report field name (section2/3/4)."""
         return self.section(GRID_SECTIONS[grid]).heading
 
+    @cached_property
+    def cells(self) -> dict[tuple[str, str, str], Cell]:
+        """Every number cell of the edition, keyed (grid, row key, column key), in printed order."""
+        found: list[Cell] = [Cell("section2", r.key, c.key, r.label, c.label, c.kind, False)
+                             for _t, r, c in self.section2_cells()]
+        s3, s4 = self.section3, self.section4
+        found += [Cell("section3", r.key, c.key, r.title, c.label, "count", r.is_total or c.is_total)
+                  for r in s3.rows for c in s3.columns]
+        found += [Cell("section4", g.key, c.key, g.label, c.label, "count", c.is_total)
+                  for g in s4.groups for c in s4.columns]
+        return {(cell.grid, cell.row_key, cell.column_key): cell for cell in found}
+
+    @cached_property
+    def _order(self) -> dict[tuple[str, str, str], int]:
+        return {key: i for i, key in enumerate(self.cells)}
+
     def cell_labels(self, grid: str, row_key: str, column_key: str) -> tuple[str, str]:
         """(row label, column label) as printed, for a cell named by keys."""
-        if grid == "section2":
-            table, row = self.section2_row(row_key)
-            return row.label, next(c.label for c in table.columns if c.key == column_key)
-        if grid == "section3":
-            return self.section3.row(row_key).title, next(c.label for c in self.section3.columns if c.key == column_key)
-        group = next(g for g in self.section4.groups if g.key == row_key)
-        return group.label, next(c.label for c in self.section4.columns if c.key == column_key)
+        cell = self.cells[(grid, row_key, column_key)]
+        return cell.row_label, cell.column_label
 
     def is_total(self, grid: str, row_key: str, column_key: str) -> bool:
-        if grid == "section3":
-            return self.section3.row(row_key).is_total or column_key == self.section3.total_column.key
-        return grid == "section4" and column_key == self.section4.total_column.key
+        return self.cells[(grid, row_key, column_key)].is_total
 
-    def cell_order(self, cell: tuple[str, str, str]) -> tuple[int, int, int]:
+    def cell_order(self, cell: tuple[str, str, str]) -> int:
         """Sort key putting cells in the order the form prints them."""
-        grid, row_key, column_key = cell
-        if grid == "section2":
-            table, _ = self.section2_row(row_key)
-            rows = [r.key for t in self.section2 for r in t.rows]
-            return 2, rows.index(row_key), [c.key for c in table.columns].index(column_key)
-        if grid == "section3":
-            rows = [r.key for r in self.section3.rows]
-            return 3, rows.index(row_key), [c.key for c in self.section3.columns].index(column_key)
-        rows = [g.key for g in self.section4.groups]
-        return 4, rows.index(row_key), [c.key for c in self.section4.columns].index(column_key)
+        return self._order[cell]
+
+
+@dataclass(frozen=True)
+class Cell:
+    grid: str  # the Report field: section2, section3 or section4
+    row_key: str
+    column_key: str
+    row_label: str
+    column_label: str
+    kind: ValueKind
+    is_total: bool
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.grid, self.row_key, self.column_key
 
 
 # ---------------------------------------------------------------- shared pieces

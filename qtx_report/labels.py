@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 # Punctuation and quote variants that carry no meaning for matching.
@@ -12,6 +13,7 @@ _DROP = re.compile(r"['\"“”‘’「」『』、，,。．.·:：;；]+")
 _ORDINAL = re.compile(r"^(?:\(?[一二三四五六七八九十]+\)|[一二三四五六七八九十]+[、.]|\d+[.、]|\(\d+\))")
 
 
+@lru_cache(maxsize=8192)  # the same few hundred labels recur in every workbook
 def key(text: object) -> str:
     """The form of a label used for comparison (never for display): two spellings of one label
     share it. Full-width folds to half-width, spaces and line breaks go, a leading 一、（一）1. goes."""

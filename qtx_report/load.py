@@ -11,7 +11,9 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from . import labels
 from .findings import Finding, InputError
@@ -22,9 +24,9 @@ MAX_UNPACKED = 200 * 1024 * 1024  # a filled report is well under 1 MB unpacked
 MAX_RATIO = 200  # deflate rarely beats 100:1 on real sheets; bombs reach 1000:1
 MAX_CELLS = 2_000_000  # a sheet bigger than this is not a report
 MAX_JSON = 20 * 1024 * 1024
+MAX_LABEL = 120  # the longest official label is under 50 characters
 
-@dataclass(frozen=True)
-class CellRef:
+class CellRef(NamedTuple):  # a NamedTuple: thousands are made per workbook, dataclasses are slower
     sheet: str
     cell: str
 
@@ -135,6 +137,7 @@ class Sheet:
         return ""
 
 
+@lru_cache(maxsize=4096)
 def a1(row: int, col: int) -> str:
     letters = ""
     col += 1
@@ -176,7 +179,8 @@ class _Cells:
         for s, sheet in enumerate(self.sheets):
             for r, row in enumerate(sheet.rows):
                 for c, value in enumerate(row):
-                    if isinstance(value, str) and value.strip():
+                    # Labels are short; long cells are prose (instructions, report text).
+                    if value.__class__ is str and 0 < len(value) <= MAX_LABEL and not value.isspace():
                         self.by_key.setdefault(labels.key(value), []).append((s, r, c))
 
     def find(self, *texts: str) -> list[tuple[int, int, int]]:
@@ -204,17 +208,17 @@ class _Reader:
         into one (rows of the other edition that this edition counts in a single row)."""
         s, r, c = hit
         raw = self.cells.sheets[s].get(r, c)
-        where = dict(section=self.ed.heading_of(section), row=row_label, column=column.label)
         self.locations[(section, row_key, column.key)] = CellRef(self.cells.sheets[s].name, a1(r, c))
         value, problem = parse_number(raw)
         if value is None and problem is None:
             self.blanks.add((section, row_key, column.key))
-        elif problem and value is None:
-            self.note("I102", f"“{row_label}”行“{column.label}”列的内容“{raw}”无法读作数字{problem}。", hit,
-                      actual=str(raw), **where)
         elif problem:
-            self.note("I103", f"“{row_label}”行“{column.label}”列的内容“{raw}”已按 {_fmt(value)} 读取{problem}。",
-                      hit, actual=str(raw), expected=_fmt(value), **where)
+            where = dict(section=self.ed.heading_of(section), row=row_label, column=column.label, actual=str(raw))
+            if value is None:
+                self.note("I102", f"“{row_label}”行“{column.label}”列的内容“{raw}”无法读作数字{problem}。", hit, **where)
+            else:
+                self.note("I103", f"“{row_label}”行“{column.label}”列的内容“{raw}”已按 {_fmt(value)} 读取{problem}。",
+                          hit, expected=_fmt(value), **where)
         previous = self.grids[section][row_key][column.key]
         if add and previous is not None and value is not None:
             value = _whole(previous + value)
@@ -234,6 +238,8 @@ _CN_DIGITS = "零一二三四五六七八九"
 def parse_number(raw: object) -> tuple[int | float | None, str | None]:
     """(value, problem). A blank gives (None, None); an unreadable cell (None, why); a cell read
     with some interpretation (value, how) — the caller reports the interpretation."""
+    if raw.__class__ is float:  # what calamine gives for every number: the fast path
+        return (int(raw) if raw.is_integer() else raw), None  # type: ignore[union-attr]
     if isinstance(raw, (bool, date, datetime)):
         return None, "（单元格是日期或逻辑值）"
     if isinstance(raw, (int, float)):
@@ -476,7 +482,9 @@ def _read_section3(reader: _Reader) -> None:
         reader.note("S203", "第三部分各行的顺序与官方格式不一致，请按官方格式排列。", (s, r0, c0), section=heading)
 
 
-def _section3_index(ed: Edition) -> dict[str, tuple[str, bool]]:
+@lru_cache(maxsize=4)
+def _section3_index(edition_name: str) -> dict[str, tuple[str, bool]]:
+    ed = edition(edition_name)
     rows = [(r.label, r.key, False) for r in ed.section3.rows]
     rows += [(alias, r.key, True) for r in ed.section3.rows for alias in r.aliases]
     return labels.index(rows)
@@ -486,10 +494,9 @@ def _scan_section3_rows(reader: _Reader, s: int, r0: int, first_data: int, colum
     """Walk down from the first row, matching each row's most specific label; stop after 四、."""
     s3 = reader.ed.section3
     heading = reader.ed.heading_of("section3")
-    own = _section3_index(reader.ed)
-    other = edition("2019" if reader.ed.name == "2021" else "2021")
-    foreign = _section3_index(other)
-    headers = {labels.key(h.label) for h in s3.header_rows} | {labels.key(a) for h in s3.header_rows for a in h.aliases}
+    own = _section3_index(reader.ed.name)
+    foreign = _section3_index(_other(reader.ed).name)
+    headers = _header_keys(reader.ed.name)
     sheet = reader.cells.sheets[s]
     seen: list[str] = []
     for r in range(r0, min(len(sheet.rows), r0 + 60)):
@@ -529,6 +536,16 @@ def _scan_section3_rows(reader: _Reader, s: int, r0: int, first_data: int, colum
         if row_key == s3.rows[-1].key:
             break
     return seen
+
+
+@lru_cache(maxsize=4)
+def _header_keys(edition_name: str) -> frozenset[str]:
+    rows = edition(edition_name).section3.header_rows
+    return frozenset(labels.key(t) for h in rows for t in (h.label, *h.aliases))
+
+
+def _other(ed: Edition) -> Edition:
+    return edition("2019" if ed.name == "2021" else "2021")
 
 
 def _row_label(sheet: Sheet, r: int, first_data: int) -> tuple[int, str]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from .findings import CODES, Finding
-from .form import TEXT_SECTIONS, Edition, edition
+from .form import TEXT_SECTIONS, Cell, Edition, edition
 from .load import Loaded
-from .model import Report
+from .model import Number, Report
 
 # Shingle length for the 年年雷同 measure: long enough that shared boilerplate phrases
 # (政府信息公开工作) do not count as copying, short enough to catch lightly edited copies.
@@ -34,14 +34,14 @@ class Context:
     loaded: Loaded
     previous: Loaded | None
     options: Options
+    report: Report
+    ed: Edition
 
-    @property
-    def report(self) -> Report:
-        return self.loaded.report
-
-    @property
-    def ed(self) -> Edition:
-        return edition(self.report.edition)
+    def values(self) -> Iterator[tuple[Cell, Number]]:
+        """Every number cell of the report's edition with its value (None when blank)."""
+        grids = {"section2": self.report.section2, "section3": self.report.section3, "section4": self.report.section4}
+        for cell in self.ed.cells.values():
+            yield cell, grids[cell.grid].get(cell.row_key, {}).get(cell.column_key)
 
     def at(self, code: str, message: str, cell: tuple[str, str, str] | None = None, *, expected: object = None,
            actual: object = None, section: str = "", row: str = "", column: str = "") -> Finding:
@@ -75,56 +75,37 @@ def _n(value: object) -> str:
     return _text(value) or "空"
 
 
-def _cells(ed: Edition) -> Iterator[tuple[str, str, str, str]]:
-    """(grid, row key, column key, value kind) of every numeric cell of an edition."""
-    for _table, row, column in ed.section2_cells():
-        yield "section2", row.key, column.key, column.kind
-    for row in ed.section3.rows:
-        for column in ed.section3.columns:
-            yield "section3", row.key, column.key, "count"
-    for group in ed.section4.groups:
-        for column in ed.section4.columns:
-            yield "section4", group.key, column.key, "count"
-
-
 # ------------------------------------------------------------------------------ values
 
 
 def blank_cells(ctx: Context) -> Iterator[Finding]:
     # A blank total is computed by the loader when its parts are there; otherwise the blank
     # parts are what the clerk must fill, so only they are reported.
-    for grid, row, column, _ in _cells(ctx.ed):
-        if ctx.ed.is_total(grid, row, column):
-            continue
-        if ctx.report.value(grid, row, column) is None and not _unreadable(ctx, grid, row, column):
-            labels = ctx.ed.cell_labels(grid, row, column)
-            yield ctx.at("I101", f"“{labels[0]}”行“{labels[1]}”列为空。没有发生请填写0，空白不会按0计算。",
-                         (grid, row, column))
+    for cell, value in ctx.values():
+        if value is None and not cell.is_total and not _unreadable(ctx, cell):
+            yield ctx.at("I101", f"“{cell.row_label}”行“{cell.column_label}”列为空。没有发生请填写0，空白不会按0计算。",
+                         cell.key)
 
 
-def _unreadable(ctx: Context, grid: str, row: str, column: str) -> bool:
+def _unreadable(ctx: Context, cell: Cell) -> bool:
     """A cell the loader already reported as unreadable (I102) is not reported again as blank."""
-    ref = ctx.loaded.locations.get((grid, row, column))
+    ref = ctx.loaded.locations.get(cell.key)
     return ref is not None and any(f.code == "I102" and f.sheet == ref.sheet and f.cell == ref.cell
                                    for f in ctx.loaded.findings)
 
 
 def whole_counts(ctx: Context) -> Iterator[Finding]:
-    for grid, row, column, kind in _cells(ctx.ed):
-        value = ctx.report.value(grid, row, column)
-        if kind in {"count", "delta"} and isinstance(value, float) and not value.is_integer():
-            labels = ctx.ed.cell_labels(grid, row, column)
-            yield ctx.at("V301", f"“{labels[0]}”行“{labels[1]}”列是件数，不能是小数 {value:g}。请改为整数。",
-                         (grid, row, column), actual=value)
+    for cell, value in ctx.values():
+        if value.__class__ is float and cell.kind != "amount" and not value.is_integer():  # type: ignore[union-attr]
+            yield ctx.at("V301", f"“{cell.row_label}”行“{cell.column_label}”列是件数，不能是小数 {value:g}。请改为整数。",
+                         cell.key, actual=value)
 
 
 def non_negative(ctx: Context) -> Iterator[Finding]:
-    for grid, row, column, kind in _cells(ctx.ed):
-        value = ctx.report.value(grid, row, column)
-        if kind != "delta" and value is not None and value < 0:
-            labels = ctx.ed.cell_labels(grid, row, column)
-            yield ctx.at("V302", f"“{labels[0]}”行“{labels[1]}”列为负数 {_n(value)}，应为0或正数。请核对。",
-                         (grid, row, column), actual=value)
+    for cell, value in ctx.values():
+        if value is not None and value < 0 and cell.kind != "delta":
+            yield ctx.at("V302", f"“{cell.row_label}”行“{cell.column_label}”列为负数 {_n(value)}，应为0或正数。请核对。",
+                         cell.key, actual=value)
 
 
 # ------------------------------------------------------------------------------ balances
@@ -343,7 +324,7 @@ RULES: tuple[Rule, ...] = (
 
 
 def validate(loaded: Loaded, previous: Loaded | None = None, options: Options | None = None) -> list[Finding]:
-    ctx = Context(loaded, previous, options or Options())
+    ctx = Context(loaded, previous, options or Options(), loaded.report, edition(loaded.report.edition))
     findings = list(loaded.findings)
     for rule in RULES:
         findings.extend(rule.check(ctx))

@@ -1,0 +1,1 @@
+"""qtx-report: the annual government information disclosure report, checked."""
