@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from chinese_calendar import constants as _cc_constants
 from chinese_calendar import is_workday as _cc_is_workday
@@ -68,12 +68,20 @@ class _Index:
 
     def nth_after(self, start: date, n: int) -> date:
         # 260 working days a year at most; one spare year for the tail.
-        self.cover(start.year, start.year + n // 240 + 1)
+        last = start.year + n // 240 + 1
+        if not (self.first_year <= start.year and last <= self.last_year):
+            self.cover(start.year, last)
         position = bisect_right(self.ordinals, start.toordinal()) + n - 1
         return date.fromordinal(self.ordinals[position])
 
 
 _INDEX = _Index()
+
+
+@lru_cache(maxsize=1 << 16)
+def _nth_after(start: date, n: int) -> date:
+    """Memoised: a ledger has a few hundred distinct receipt dates for 100,000 rows."""
+    return _INDEX.nth_after(start, n)
 
 
 def workdays_in(first: date, last: date) -> int:
@@ -103,8 +111,10 @@ def add_workdays(start: date, n: int, pauses: Iterable[Pause] = ()) -> date:
     """
     if n <= 0:
         return start
+    deadline = _nth_after(start, n)
+    if not pauses:
+        return deadline
     pauses = merge_pauses(pauses)
-    deadline = _INDEX.nth_after(start, n)
     # Each pause met before the deadline pushes it later, which may reach further pauses.
     while True:
         skipped = sum(workdays_in(max(a, start + timedelta(days=1)), min(b, deadline)) for a, b in pauses)

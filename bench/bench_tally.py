@@ -1,0 +1,121 @@
+"""Benchmark: `qtx-report tally` on a 100,000-row ledger, beside the bare calamine read of the same file.
+
+Goal: tally ≤ 2 s, and ≤ 1.5 × the bare read.
+
+    .venv/bin/python bench/bench_tally.py            # 100,000 rows, best of 3
+    .venv/bin/python bench/bench_tally.py --rows 20000 --repeat 5
+
+The generated ledger is cached in the system temp folder (qtx-bench/), since writing it with
+openpyxl takes far longer than reading it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import random
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from qtx_report.ledger import (
+    REQUEST_COLUMNS,
+    REQUEST_SHEET,
+    YES,
+    applicant_choices,
+    result_choices,
+    tally_command,
+)
+from qtx_report.workdays import add_workdays
+
+YEAR = 2024
+
+
+def make_row(i: int, rng: random.Random, applicants: list[str], results: list[str]) -> dict[str, object]:
+    """One plausible request: most answered in 5–25 working days, some 补正, 征求意见, 延期, a few open."""
+    received = date(YEAR - 1, 7, 1) + timedelta(days=rng.randrange(540))
+    row: dict[str, object] = {
+        "number": f"{received.year}-{i:06d}", "received": received, "name": f"申请人{i}",
+        "contact": f"1390000{i % 10000:04d}", "applicant": rng.choice(applicants), "method": "网络",
+        "content": "申请公开某项目的审批文件", "delivery": "电子邮件",
+    }
+    start = received
+    if rng.random() < 0.1:
+        row |= {"correction": YES, "correction_notice": add_workdays(received, rng.randint(1, 8)),
+                "correction_done": add_workdays(received, rng.randint(9, 20))}
+        start = row["correction_done"]  # type: ignore[assignment]
+    if rng.random() < 0.05:
+        row |= {"consulted": YES, "consult_from": add_workdays(start, 3), "consult_to": add_workdays(start, 13)}
+    if rng.random() < 0.08:
+        row["extended"] = YES
+    if rng.random() < 0.97:
+        limit = 40 if row.get("extended") else 20
+        answered = add_workdays(start, rng.randint(0, limit + 1))  # about one in twenty is late
+        if answered <= date(YEAR + 1, 1, 20):
+            row |= {"answered": answered, "result": rng.choice(results)}
+    return row
+
+
+def build_ledger(path: Path, rows: int) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(REQUEST_SHEET)
+    ws.append([c.label for c in REQUEST_COLUMNS])
+    rng = random.Random(20240101)
+    applicants = [t for t, _ in applicant_choices("2021")]
+    results = [t for t, _ in result_choices("2021")]
+    keys = [c.key for c in REQUEST_COLUMNS]
+    for i in range(1, rows + 1):
+        row = make_row(i, rng, applicants, results)
+        ws.append([row.get(k) for k in keys])
+    wb.save(path)
+
+
+def best_of(repeat: int, func) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bare_read(path: Path) -> None:
+    CalamineWorkbook.from_path(str(path)).get_sheet_by_name(REQUEST_SHEET).to_python(skip_empty_area=False)
+
+
+def run_tally(path: Path, out: Path) -> None:
+    out.unlink(missing_ok=True)
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = tally_command(path, year=YEAR, output=out, agency="基准测试单位", today=date(YEAR + 1, 1, 10))
+    assert code == 0, f"tally exited {code}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    cache = Path(tempfile.gettempdir()) / "qtx-bench"
+    cache.mkdir(exist_ok=True)
+    ledger = cache / f"ledger-{args.rows}.xlsx"
+    if not ledger.exists():
+        started = time.perf_counter()
+        build_ledger(ledger, args.rows)
+        print(f"generated {ledger} in {time.perf_counter() - started:.1f} s")
+    out = cache / f"report-{args.rows}.json"
+    read = best_of(args.repeat, lambda: bare_read(ledger))
+    tally = best_of(args.repeat, lambda: run_tally(ledger, out))
+    print(f"rows                    {args.rows:>9,}")
+    print(f"bare calamine read      {read:9.3f} s")
+    print(f"qtx-report tally        {tally:9.3f} s   (goal ≤ 2 s: {'ok' if tally <= 2 else 'MISSED'})")
+    print(f"tally / bare read       {tally / read:9.2f} ×   (goal ≤ 1.5 ×: {'ok' if tally <= 1.5 * read else 'MISSED'})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Charts of the city report (matplotlib, Agg, no pyplot state): PNG bytes, same input → same bytes.
+
+Every chart carries its own title, so the PNGs stand alone as well as inside the Word report.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+# Preferred faces, first available wins: Noto (Linux), WenQuanYi (older Linux), SimHei and
+# Microsoft YaHei (Windows).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+             "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei")
+NO_FONT_NOTE = "No CJK font found (install fonts-noto-cjk): Chinese text may show as boxes"
+DPI = 200
+WIDTH_IN = 6.3  # the type area of the report is 156 mm
+GOOD, WARN, BAD, NONE, BAR = "#3B8C5A", "#E3A21A", "#C0392B", "#B8B8B8", "#3A6EA5"
+
+
+@dataclass(frozen=True)
+class Segment:
+    label: str
+    count: int
+    color: str
+
+
+@cache
+def cjk_font() -> str | None:
+    """The first installed CJK face; warns once (stderr) when there is none."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((name for name in CJK_FONTS if name in installed), None)
+    if found is None:
+        sys.stderr.write("警告：未找到中文字体（如 Noto Sans CJK SC），图表中的汉字可能显示为方框。"
+                         "请安装 fonts-noto-cjk 后重新汇总。\n")
+    return found
+
+
+def _figure(height_in: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig) -> bytes:
+    if cjk_font() is None:
+        fig.text(0.01, 0.005, NO_FONT_NOTE, fontsize=7, color=BAD, fontfamily="DejaVu Sans")
+    out = io.BytesIO()
+    # No Software/date chunks: the PNG depends on the data alone.
+    fig.savefig(out, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+    return out.getvalue()
+
+
+def _style():
+    import matplotlib
+
+    font = cjk_font()
+    return matplotlib.rc_context({
+        "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
+        "axes.unicode_minus": False,  # CJK faces often lack U+2212
+        "font.size": 9,
+        "axes.spines.top": False, "axes.spines.right": False,
+        "svg.hashsalt": "qtx-report", "path.simplify": True,
+    })
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "—"
+
+
+def bar_chart(title: str, items: Sequence[tuple[str, int]], *, whole: int | None = None, note: str = "",
+              empty: str = "无数据", color: str = BAR) -> bytes:
+    """Horizontal bars, first item on top, each labelled with its count and its share of `whole`
+    (default: the sum of the items)."""
+    with _style():
+        fig = _figure(max(2.0, 0.8 + 0.27 * len(items) + (0.2 if note else 0)))
+        ax = fig.add_subplot()
+        ax.set_title(title, fontsize=11, fontweight="bold", loc="left")
+        whole = sum(count for _, count in items) if whole is None else whole
+        if not items or not any(count for _, count in items):
+            ax.text(0.5, 0.5, empty, ha="center", va="center", fontsize=11, transform=ax.transAxes)
+            ax.set_axis_off()
+            return _png(fig)
+        names = [name for name, _ in items][::-1]
+        counts = [count for _, count in items][::-1]
+        bars = ax.barh(names, counts, color=color, height=0.62)
+        ax.bar_label(bars, labels=[f"{c}（{_share(c, whole)}）" for c in counts], padding=3, fontsize=8)
+        ax.set_xlim(0, max(counts) * 1.3)
+        ax.tick_params(axis="y", length=0)
+        ax.tick_params(axis="x", length=0, labelbottom=False)
+        ax.spines["bottom"].set_visible(False)
+        if note:
+            ax.set_xlabel(note, fontsize=8, color="#555555", loc="left")
+        return _png(fig)
+
+
+def share_chart(title: str, rows: Sequence[tuple[str, Sequence[Segment]]]) -> bytes:
+    """One 100 % bar per row (e.g. 按时报送 / 勾稽平衡), each with its own legend giving every
+    segment's count and share, so small segments stay readable."""
+    with _style():
+        fig = _figure(0.5 + 1.05 * len(rows))
+        fig.suptitle(title, fontsize=11, fontweight="bold", x=0.01, ha="left")
+        for ax, (name, segments) in zip(fig.subplots(len(rows), 1, squeeze=False)[:, 0], rows, strict=True):
+            whole = sum(s.count for s in segments)
+            left, handles = 0.0, []
+            for segment in segments:
+                width = segment.count / whole if whole else 0.0
+                handles.append(ax.barh(0, width, left=left, color=segment.color, height=0.8,
+                                       label=f"{segment.label} {segment.count}（{_share(segment.count, whole)}）"))
+                if width >= 0.08:
+                    ax.text(left + width / 2, 0, f"{width:.0%}", ha="center", va="center", fontsize=8,
+                            color="black" if segment.color == NONE else "white")
+                left += width
+            ax.set_xlim(0, 1)
+            ax.set_ylim(-0.5, 0.5)
+            ax.set_yticks([0], [name])
+            ax.tick_params(axis="y", length=0)
+            ax.tick_params(axis="x", length=0, labelbottom=False)
+            ax.spines["bottom"].set_visible(False)
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.05), ncol=len(handles),
+                      frameon=False, fontsize=8, handlelength=1.0, columnspacing=1.2)
+        return _png(fig)

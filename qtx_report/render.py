@@ -1,0 +1,279 @@
+"""Word (docxtpl), HTML and PDF output, and the `qtx-report build` command.
+
+The look lives in the templates (templates/annual_report.docx.j2, annual_report.html.j2); this
+module only supplies data: the render context from `layout.context`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import marshal
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .files import atomic_path
+from .findings import Finding, InputError, exit_code
+from .form import GRID_SECTIONS, REPORT_TITLE, edition
+from .layout import context, html_tables
+from .model import Report
+
+DOCX_TEMPLATE = "annual_report.docx.j2"
+HTML_TEMPLATE = "annual_report.html.j2"
+FONTS_CONF = "fonts.conf"
+PDF_TIMEOUT_S = 180
+
+
+def template_dir() -> Path:
+    """Templates ship inside the wheel as qtx_report/templates; in a checkout they sit at the root."""
+    packaged = Path(__file__).resolve().parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "templates"
+
+
+def _jinja_env(**options: Any):
+    from jinja2 import Environment, StrictUndefined
+
+    class CachedEnvironment(Environment):
+        """Compiling the Word template's ~400 placeholders is most of a docxtpl render; the
+        compiled code of a source is kept (in memory and in the user's cache folder)."""
+
+        def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # type: ignore[override]
+            if raw or name is not None or not isinstance(source, str):
+                return super().compile(source, name, filename, raw, defer_init)
+            key = _digest("jinja", f"{self.autoescape}|{self.keep_trailing_newline}|{source}")
+            code = _cache_get(key, marshal.loads)
+            if code is None:
+                code = super().compile(source, name, filename, raw, defer_init)
+                _cache_put(key, code, marshal.dumps)
+            return code
+
+    # StrictUndefined: a typo in an office's own template fails loudly instead of printing nothing.
+    return CachedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True, **options)
+
+
+def _docx_template(path: Path):
+    from docxtpl import DocxTemplate
+
+    class CachedDocxTemplate(DocxTemplate):
+        def patch_xml(self, src_xml: str) -> str:
+            # docxtpl's clean-up regexes cost as much as compiling; same part, same result
+            key = _digest("patch", src_xml)
+            patched = _cache_get(key, bytes.decode)
+            if patched is None:
+                patched = super().patch_xml(src_xml)
+                _cache_put(key, patched, str.encode)
+            return patched
+
+    return CachedDocxTemplate(path)
+
+
+# ---------------------------------------------------------------- Word
+
+
+def render_docx(report: Report, *, template: Path | None = None, draft: bool = False) -> bytes:
+    from jinja2 import TemplateError
+
+    path = Path(template) if template else template_dir() / DOCX_TEMPLATE
+    if not path.is_file():
+        raise InputError(str(path), "找不到 Word 模板文件。")
+    try:
+        doc = _docx_template(path)
+        doc.render(context(report, draft), jinja_env=_jinja_env(), autoescape=True)
+    except TemplateError as err:
+        raise InputError(str(path), f"Word 模板中的标记有误：{err}。请对照 templates/{DOCX_TEMPLATE} 修改。") from err
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- template cache
+
+_MEMORY: dict[str, Any] = {}
+
+
+def cache_dir() -> Path | None:
+    """Where compiled templates are kept between runs; QTX_REPORT_CACHE=off disables it."""
+    configured = os.environ.get("QTX_REPORT_CACHE", "")
+    if configured.lower() in ("off", "0", "no"):
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "qtx-report"
+
+
+def _digest(kind: str, text: str) -> str:
+    import jinja2
+
+    versions = f"{kind}|{sys.version_info[:3]}|{jinja2.__version__}|{_docxtpl_version()}|"
+    return f"{kind}-{hashlib.sha256((versions + text).encode('utf-8', 'surrogatepass')).hexdigest()[:32]}"
+
+
+@functools.cache
+def _docxtpl_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("docxtpl")
+    except PackageNotFoundError:
+        return "?"
+
+
+def _cache_get(key: str, decode: Any) -> Any:
+    if key in _MEMORY:
+        return _MEMORY[key]
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        value = decode((folder / key).read_bytes())
+    except (OSError, ValueError, EOFError, TypeError, UnicodeDecodeError):
+        return None  # absent or unreadable: compile again
+    _MEMORY[key] = value
+    return value
+
+
+def _cache_put(key: str, value: Any, encode: Any) -> None:
+    _MEMORY[key] = value
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{key}.")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(encode(value))
+        os.replace(tmp, folder / key)
+    except OSError:
+        pass  # a read-only home only costs speed
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def render_html(report: Report, *, draft: bool = False) -> str:
+    from jinja2 import FileSystemLoader
+
+    env = _jinja_env(loader=FileSystemLoader(template_dir()))
+    ctx = context(report, draft)
+    ed = edition(report.edition)
+    tables = html_tables(ctx, ed)
+    by_section = {section: tables[grid] for grid, section in GRID_SECTIONS.items()}
+    sections = [{"key": s.key, "heading": s.heading, "kind": s.kind, "table": by_section.get(s.key)}
+                for s in ed.sections]
+    return env.get_template(HTML_TEMPLATE).render(**ctx, sections=sections)
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_pdf(docx: Path, pdf: Path) -> None:
+    """docx → PDF with LibreOffice headless, in a throwaway profile (a running LibreOffice or a
+    read-only home would otherwise block the conversion)."""
+    soffice = soffice_path()
+    if soffice is None:
+        raise InputError(str(pdf), "未安装 LibreOffice，无法生成 PDF。请安装 LibreOffice（soffice），"
+                         "或在 Word/WPS 中打开生成的 .docx 另存为 PDF。")
+    with tempfile.TemporaryDirectory(prefix="qtx-pdf-") as work:
+        work_dir = Path(work)
+        source = work_dir / "report.docx"
+        shutil.copyfile(docx, source)
+        command = [soffice, "--headless", "--norestore", "--nologo",
+                   f"-env:UserInstallation={(work_dir / 'profile').as_uri()}",
+                   "--convert-to", "pdf", "--outdir", str(work_dir), str(source)]
+        try:
+            subprocess.run(command, check=True, capture_output=True, timeout=PDF_TIMEOUT_S, env=soffice_env())
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
+            raise InputError(str(pdf), f"LibreOffice 转换 PDF 失败：{err}") from err
+        produced = work_dir / "report.pdf"
+        if not produced.is_file():
+            raise InputError(str(pdf), "LibreOffice 没有生成 PDF（可能是文档损坏或 LibreOffice 安装不完整）。")
+        with atomic_path(pdf) as tmp:
+            shutil.copyfile(produced, tmp)
+
+
+def soffice_env() -> dict[str, str]:
+    """The environment for LibreOffice: our fontconfig file maps the GB fonts the template names
+    (仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体, 宋体) to installed faces when they are absent."""
+    env = dict(os.environ)
+    conf = template_dir() / FONTS_CONF
+    if conf.is_file() and sys.platform.startswith("linux"):
+        env["FONTCONFIG_FILE"] = str(conf)
+    return env
+
+
+# ---------------------------------------------------------------- build
+
+
+def default_output(source: Path, report: Report) -> Path:
+    return source.with_name(REPORT_TITLE.format(agency=report.agency, year=report.year) + ".docx")
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    if not findings:
+        return
+    from .check import print_findings
+
+    print_findings(findings, sys.stderr)
+
+
+def build_command(file: Path, output: Path | None = None, html: bool = False, pdf: bool = False,
+                  template: Path | None = None, force: bool = False, overwrite: bool = False) -> int:
+    """Validate, then write the .docx (and optionally .html/.pdf). Exit 1 on errors unless --force."""
+    from .load import load_report
+    from .rules import validate
+
+    file = Path(file)
+    loaded = load_report(file)
+    findings = validate(loaded)
+    _print_findings(findings)
+    failed = exit_code(findings)
+    if failed and not force:
+        sys.stderr.write("报告有错误，未生成。请按上面的提示修改后再试；如需先生成草稿，请加 --force。\n")
+        return failed
+    draft = bool(failed)
+    docx = Path(output) if output else default_output(file, loaded.report)
+    if docx.suffix.lower() != ".docx":
+        docx = docx.with_name(docx.name + ".docx")
+    extra = [p for p, wanted in ((docx.with_suffix(".html"), html), (docx.with_suffix(".pdf"), pdf)) if wanted]
+    _refuse_existing([docx, *extra], overwrite)
+    data = render_docx(loaded.report, template=template, draft=draft)
+    with atomic_path(docx, overwrite=overwrite, inputs=(file,)) as tmp:
+        tmp.write_bytes(data)
+    written = [docx]
+    if html:
+        page = render_html(loaded.report, draft=draft).encode("utf-8")
+        with atomic_path(docx.with_suffix(".html"), overwrite=overwrite, inputs=(file,)) as tmp:
+            tmp.write_bytes(page)
+        written.append(docx.with_suffix(".html"))
+    missing_soffice = pdf and soffice_path() is None
+    if pdf and not missing_soffice:
+        convert_pdf(docx, docx.with_suffix(".pdf"))
+        written.append(docx.with_suffix(".pdf"))
+    what = "草稿（数据未通过校验）" if draft else ""
+    for path in written:
+        print(f"已生成{what}：{path}")
+    if missing_soffice:
+        sys.stderr.write("未生成 PDF：本机没有安装 LibreOffice（soffice）。请安装 LibreOffice 后重试，"
+                         "或在 Word/WPS 中打开上面的 .docx 另存为 PDF。\n")
+        return 2
+    return 0
+
+
+def _refuse_existing(paths: list[Path], overwrite: bool) -> None:
+    """Check every output before writing any, so a refusal leaves no half-built set behind."""
+    if overwrite:
+        return
+    for path in paths:
+        if path.exists():
+            raise InputError(str(path), "输出文件已存在。如需覆盖请加 --overwrite，或用 -o 指定另一个文件名。")

@@ -1,0 +1,158 @@
+"""The roster (应报单位名单) of the city compile, and matching agency names against it.
+
+A roster is a workbook (.xlsx) or CSV with a header row: 单位名称 (required), 分组 and 别名
+(optional; several aliases separated by 、 ， , ; ； / or line breaks). Names are compared by
+`agency_key`: `labels.key` (spaces, full-/half-width forms, punctuation) without a leading
+"青铜峡市", so 自然资源局, 青铜峡市 自然资源局 and 青铜峡市自然资源局 are one agency.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import labels
+from .findings import InputError
+from .form import META_FIELDS
+
+CITY = "青铜峡市"
+UNGROUPED = "未分组"
+NAME_HEADER = dict(META_FIELDS)["agency"]  # 单位名称, as in the agency workbook
+GROUP_HEADER = "分组"
+ALIAS_HEADER = "别名"
+_ALIAS_SPLIT = re.compile(r"[、，,;；/／\n]+")
+_CITY_KEY = labels.key(CITY)
+
+
+def agency_key(name: object) -> str:
+    """The form of an agency name used for matching (never for display)."""
+    folded = labels.key(name)
+    stripped = folded.removeprefix(_CITY_KEY)
+    return stripped or folded  # the city itself keeps its name
+
+
+@dataclass(frozen=True)
+class Agency:
+    name: str
+    group: str = UNGROUPED
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return agency_key(self.name)
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Agencies in roster order; `index` maps every name and alias key to its agency."""
+
+    agencies: tuple[Agency, ...] = ()
+    source: str = ""
+    index: dict[str, Agency] = field(default_factory=dict)
+
+    @property
+    def groups(self) -> list[str]:
+        return list(dict.fromkeys(a.group for a in self.agencies))
+
+    def match(self, name: object) -> Agency | None:
+        return self.index.get(agency_key(name))
+
+    def guess(self, file_stem: str) -> Agency | None:
+        """The agency a file name most likely belongs to: an exact name/alias, else the longest
+        name or alias contained in it (自然资源局2025年报告 → 青铜峡市自然资源局)."""
+        key = agency_key(file_stem)
+        if key in self.index:
+            return self.index[key]
+        inside = [k for k in self.index if len(k) >= 2 and k in key]
+        return self.index[max(inside, key=lambda k: (len(k), k))] if inside else None
+
+
+def build_roster(agencies: list[Agency], source: str = "") -> Roster:
+    """A roster with its lookup index; two agencies claiming one name or alias is an error."""
+    index: dict[str, Agency] = {}
+    for agency in agencies:
+        for name in (agency.name, *agency.aliases):
+            key = agency_key(name)
+            if not key:
+                continue
+            other = index.get(key)
+            if other is not None and other is not agency:
+                raise InputError(source, f"名单中“{other.name}”与“{agency.name}”的名称或别名“{name}”重复，"
+                                 "无法区分两个单位。请修改名单。")
+            index[key] = agency
+    return Roster(tuple(agencies), source, index)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_roster(path: Path) -> Roster:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(str(path), "找不到名单文件，请检查路径和文件名。")
+    rows = _csv_rows(path) if path.suffix.lower() in {".csv", ".txt"} else _workbook_rows(path)
+    agencies = _agencies(path, rows)
+    if not agencies:
+        raise InputError(str(path), f"名单中没有单位。第一行应为表头（{NAME_HEADER}、{GROUP_HEADER}、{ALIAS_HEADER}），"
+                         "其下每行一个单位。")
+    return build_roster(agencies, str(path))
+
+
+def _workbook_rows(path: Path) -> list[list[object]]:
+    from python_calamine import CalamineWorkbook
+
+    from .load import guard_zip
+
+    guard_zip(path, "xl/workbook.xml", "Excel 工作簿（.xlsx）")
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
+    except Exception as err:  # calamine raises its own error types for damaged files
+        raise InputError(str(path), f"名单工作簿无法读取（{err}）。请用 Excel/WPS 重新保存为 .xlsx 后再试。") from err
+    # The first sheet with a 单位名称 header is the roster; a workbook may carry notes beside it.
+    return next((rows for rows in sheets if _header_row(rows) is not None), sheets[0] if sheets else [])
+
+
+def _csv_rows(path: Path) -> list[list[object]]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
+        try:
+            return [list(row) for row in csv.reader(io.StringIO(data.decode(encoding)))]
+        except UnicodeDecodeError:
+            continue
+    raise InputError(str(path), "名单 CSV 文件的编码无法识别，请另存为 UTF-8 或 .xlsx。")
+
+
+def _header_row(rows: list[list[object]]) -> int | None:
+    wanted = {labels.key(NAME_HEADER), labels.key("单位")}
+    for r, row in enumerate(rows[:20]):
+        if any(labels.key(cell) in wanted for cell in row):
+            return r
+    return None
+
+
+def _agencies(path: Path, rows: list[list[object]]) -> list[Agency]:
+    header = _header_row(rows)
+    if header is None:
+        raise InputError(str(path), f"名单中找不到“{NAME_HEADER}”列。第一行应为表头：{NAME_HEADER}、{GROUP_HEADER}、{ALIAS_HEADER}。")
+    columns = {labels.key(cell): c for c, cell in enumerate(rows[header])}
+    name_col = columns.get(labels.key(NAME_HEADER), columns.get(labels.key("单位")))
+    group_col, alias_col = columns.get(labels.key(GROUP_HEADER)), columns.get(labels.key(ALIAS_HEADER))
+    agencies = []
+    for row in rows[header + 1:]:
+        name = _text(row, name_col)
+        if not name:
+            continue
+        aliases = tuple(a.strip() for a in _ALIAS_SPLIT.split(_text(row, alias_col)) if a.strip())
+        agencies.append(Agency(name, _text(row, group_col) or UNGROUPED, aliases))
+    return agencies
+
+
+def _text(row: list[object], col: int | None) -> str:
+    if col is None or col >= len(row) or row[col] is None:
+        return ""
+    value = row[col]
+    return str(int(value) if isinstance(value, float) and value.is_integer() else value).strip()

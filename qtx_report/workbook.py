@@ -1,0 +1,530 @@
+"""The agency workbook (填报工作簿): the official form as an .xlsx a clerk fills in.
+
+Why openpyxl: it is already a dependency and writes everything the template needs (merged
+cells, data validation with Chinese prompts, sheet protection, print setup). xlsxwriter could
+also store cached results for the total formulas, but that would be a second Excel library for
+one thing the loader already covers (an uncached total is computed while reading, code I105).
+
+Layout contract with `load.py`, which finds everything by label (every label comes from `form.py`):
+- 基本信息: META_FIELDS label in column A, value in column B; row 1 is a title.
+- 文字部分: section heading in column A, its text in column B; row 1 is a title.
+- 二、…: per table a caption row (merged across), a header row (row_header in A, column labels),
+  then one row per form row (label in A). Merged input cells keep their value in the left cell.
+- 三、…: the official merged layout; data columns start at D; in every data row the most specific
+  label is the rightmost non-empty text cell left of D.
+- 四、…: rows 1-3 header (group / suit group / column labels), row 4 the 15 numbers.
+Totals are live SUM formulas unless the report deliberately types a different number.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+from math import ceil, lcm
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import form
+from .files import atomic_path
+from .form import Column, Edition, Section3, Section4
+from .model import Number, Report
+
+GUIDE_SHEET = "填写说明"
+FONT_NAME = "宋体"  # the font of the official template; Excel/WPS have it, LibreOffice substitutes a CJK font
+S3_LABEL_COLUMNS = 3  # section 三: A = 三、本年度办理结果, B = （三）… groups, C = 1.… sub-rows
+S3_HEADER_ROWS = 3
+S4_HEADER_ROWS = 3
+LINE_HEIGHT = 15.0  # points per wrapped line of 11 pt 宋体, with a little air
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
+EXCEL_TEXT_LIMIT = 32767
+GUIDE_WIDTH = 80  # LibreOffice ignores fit-to-width when one column alone is wider than the page
+TEXT_WIDTH = 80
+
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FILL_INPUT = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: type here
+_FILL_TOTAL = PatternFill("solid", fgColor="E7E6E6")  # grey: computed, locked
+_FILL_CAPTION = PatternFill("solid", fgColor="DDEBF7")  # the blue caption bar of the official section 二
+_FONT = Font(name=FONT_NAME, size=11)
+_FONT_BOLD = Font(name=FONT_NAME, size=11, bold=True)
+_FONT_TITLE = Font(name=FONT_NAME, size=14, bold=True)
+
+
+# ---------------------------------------------------------------- public entry point
+
+
+def write_template(
+    path: Path,
+    edition: str = form.DEFAULT_EDITION,
+    agency: str = "",
+    year: int = date.today().year - 1,
+    report: Report | None = None,
+    overwrite: bool = False,
+) -> None:
+    """Write the agency workbook for `edition`. With `report`, its edition, meta, texts and numbers
+    are filled in (samples, tests); without, every input cell is blank (a blank is never 0)."""
+    workbook = build_workbook(edition, agency=agency, year=year, report=report)
+    with atomic_path(Path(path), overwrite=overwrite) as tmp:
+        workbook.save(tmp)
+
+
+def build_workbook(edition: str = form.DEFAULT_EDITION, *, agency: str = "", year: int | None = None,
+                   report: Report | None = None) -> Workbook:
+    ed = form.edition(report.edition if report else edition)
+    year = report.year if report else (year if year is not None else date.today().year - 1)
+    meta = _meta_values(ed, agency, year, report)
+    wb = Workbook()
+    wb.remove(wb.active)
+    wb.properties.creator = "qtx-report"
+    wb.properties.title = form.REPORT_TITLE.format(agency=meta["agency"] or "", year=year)
+    _write_guide(_new_sheet(wb, GUIDE_SHEET), ed, year)
+    _write_meta(_new_sheet(wb, form.META_SHEET), meta)
+    _write_texts(_new_sheet(wb, form.TEXT_SHEET), report)
+    _write_section2(_new_sheet(wb, section_sheet_name(ed, "proactive")), ed, report)
+    _write_section3(_new_sheet(wb, section_sheet_name(ed, "requests")), ed.section3, report)
+    _write_section4(_new_sheet(wb, section_sheet_name(ed, "appeals"), landscape=True), ed.section4, report)
+    wb.active = 0
+    return wb
+
+
+def section_sheet_name(ed: Edition, section_key: str) -> str:
+    """The tab of a numeric section: its full heading (all fit Excel's 31-character limit)."""
+    name = ed.section(section_key).heading
+    for bad in "[]:*?/\\":
+        name = name.replace(bad, "、")
+    return name[:31]
+
+
+# ---------------------------------------------------------------- cell writing
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One data-validation rule; cells sharing a rule share one <dataValidation> element."""
+
+    type: str | None
+    operator: str | None = None
+    formula1: str | None = None
+    formula2: str | None = None
+    prompt_title: str = ""
+    prompt: str = ""
+    error_title: str = ""
+    error: str = ""
+
+
+class _Sheet:
+    """A worksheet plus the helpers every layout uses: styled (merged) labels, input cells, totals."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self._validations: dict[_Rule, DataValidation] = {}
+
+    def widths(self, widths: Sequence[float]) -> None:
+        for index, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+
+    def label(self, row: int, col: int, text: str, *, bottom: int | None = None, right: int | None = None,
+              align: str = "center", bold: bool = False, fill: PatternFill | None = None) -> None:
+        """A locked label cell, merged down to `bottom` and across to `right`."""
+        bottom, right = bottom or row, right or col
+        alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+        self._style_range(row, col, bottom, right, font=_FONT_BOLD if bold else _FONT,
+                          alignment=alignment, fill=fill)
+        self.ws.cell(row, col, text)
+        self._merge(row, col, bottom, right)
+        self.fit_height(row, bottom, text, self.span_width(col, right))
+
+    def number(self, row: int, col: int, value: Number, column: Column, *, right: int | None = None) -> None:
+        """An unlocked input cell for one number, validated by the column's kind."""
+        right = right or col
+        self._style_range(row, col, row, right, font=_FONT, fill=_FILL_INPUT, locked=False,
+                          alignment=Alignment(horizontal="center", vertical="center"))
+        self.ws.cell(row, col, value)
+        self._merge(row, col, row, right)
+        self.validate(self.ws.cell(row, col).coordinate, number_rule(column))
+
+    def total(self, row: int, col: int, formula: str, parts: Iterable[Number], typed: Number) -> Number:
+        """A locked total: the live SUM formula, or the report's own number where it disagrees with
+        the sum of its parts (so deliberately wrong samples can be made). Returns what the cell shows."""
+        computed = sum(v for v in parts if v is not None)
+        shown, content = (typed, typed) if typed is not None and typed != computed else (computed, f"={formula}")
+        self._style_range(row, col, row, col, font=_FONT_BOLD, fill=_FILL_TOTAL,
+                          alignment=Alignment(horizontal="center", vertical="center"))
+        self.ws.cell(row, col, content)
+        return shown
+
+    def text_input(self, row: int, col: int, value: object, *, number_format: str = "General",
+                   align: str = "left", vertical: str = "center") -> None:
+        cell = self.ws.cell(row, col, value)
+        self._style_range(row, col, row, col, font=_FONT, fill=_FILL_INPUT, locked=False,
+                          alignment=Alignment(horizontal=align, vertical=vertical, wrap_text=True))
+        cell.number_format = number_format
+
+    def validate(self, coordinate: str, rule: _Rule) -> None:
+        if rule not in self._validations:
+            self._validations[rule] = _data_validation(rule)
+            self.ws.add_data_validation(self._validations[rule])
+        self._validations[rule].add(coordinate)
+
+    def span_width(self, left: int, right: int) -> float:
+        dims = self.ws.column_dimensions
+        return sum(dims[get_column_letter(c)].width or 9.0 for c in range(left, right + 1))
+
+    def fit_height(self, top: int, bottom: int, text: str, width: float) -> None:
+        """Raise row heights so wrapped text shows in full: Excel does not re-measure rows on open."""
+        needed = min(text_lines(text, width) * LINE_HEIGHT + 4, MAX_ROW_HEIGHT * (bottom - top + 1))
+        rows = range(top, bottom + 1)
+        current = sum(self.ws.row_dimensions[r].height or LINE_HEIGHT for r in rows)
+        if current < needed:
+            extra = (needed - current) / len(rows)
+            for r in rows:
+                self.ws.row_dimensions[r].height = round((self.ws.row_dimensions[r].height or LINE_HEIGHT) + extra, 1)
+
+    def _style_range(self, top: int, left: int, bottom: int, right: int, *, font: Font, alignment: Alignment,
+                     fill: PatternFill | None = None, locked: bool = True) -> None:
+        # Every cell of a merged range gets the border, or Excel/LibreOffice draw it only on the anchor.
+        for r in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                cell = self.ws.cell(r, c)
+                cell.font, cell.alignment, cell.border = font, alignment, _BORDER
+                cell.protection = Protection(locked=locked)
+                if fill is not None:
+                    cell.fill = fill
+
+    def _merge(self, top: int, left: int, bottom: int, right: int) -> None:
+        if (top, left) != (bottom, right):
+            self.ws.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
+
+
+def _data_validation(rule: _Rule) -> DataValidation:
+    return DataValidation(
+        type=rule.type, operator=rule.operator, formula1=rule.formula1, formula2=rule.formula2,
+        allow_blank=True,  # a blank is reported by the validator, with its reason, not refused while typing
+        showInputMessage=bool(rule.prompt), promptTitle=rule.prompt_title or None, prompt=rule.prompt or None,
+        showErrorMessage=rule.type is not None, errorStyle="stop" if rule.type else None,
+        errorTitle=rule.error_title or None, error=rule.error or None,
+    )
+
+
+def number_rule(column: Column) -> _Rule:
+    """The data validation for a number cell of `column` (by its kind: count, delta, amount)."""
+    unit = column.unit
+    if column.kind == "amount":
+        return _Rule("decimal", "greaterThanOrEqual", "0", None, "填写金额",
+                     f"单位：{unit}，可以有小数，不能为负数。没有请填 0，不要留空。",
+                     "金额有误", f"这里填写金额（单位：{unit}），只能是 0 或正数，不能填文字。")
+    if column.kind == "delta":
+        return _Rule("whole", "between", "-1000000000", "1000000000", "填写增减数",
+                     f"单位：{unit}，填写整数：增加填正数，减少填负数（如 -2），没有变化填 0。",
+                     "只能填写整数", f"这里填写整数（单位：{unit}），减少用负数表示，不能填小数或文字。")
+    return _Rule("whole", "greaterThanOrEqual", "0", None, "填写件数",
+                 f"单位：{unit}，填写 0 或正整数。没有发生请填 0，不要留空。",
+                 "只能填写整数", f"这里填写 0 或正整数（单位：{unit}），不能填小数、负数或文字。")
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a cell `width` characters wide (CJK counts double)."""
+    usable = max(width - 1.5, 1.0)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        units = sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in paragraph)
+        lines += max(1, ceil(units / usable))
+    return lines
+
+
+def _sum_formula(cells: Sequence[tuple[int, int]]) -> str:
+    """SUM over cells in one column or one row, written with ranges where they are contiguous."""
+    refs = []
+    for _, run in groupby(enumerate(sorted(cells)), key=lambda item: _run_key(item, cells)):
+        run_cells = [cell for _, cell in run]
+        first, last = run_cells[0], run_cells[-1]
+        refs.append(_ref(first) if first == last else f"{_ref(first)}:{_ref(last)}")
+    return f"SUM({','.join(refs)})"
+
+
+def _run_key(item: tuple[int, tuple[int, int]], cells: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    # Consecutive cells share (position - index) along the axis that varies.
+    index, (row, col) = item
+    same_column = len({c for _, c in cells}) == 1
+    return (col, row - index) if same_column else (row, col - index)
+
+
+def _ref(cell: tuple[int, int]) -> str:
+    return f"{get_column_letter(cell[1])}{cell[0]}"
+
+
+def _runs(items: Iterable[tuple[int, Hashable]]) -> list[tuple[Hashable, int, int]]:
+    """Consecutive positions sharing a key → (key, first position, last position)."""
+    runs = []
+    for key, group in groupby(items, key=lambda item: item[1]):
+        positions = [pos for pos, _ in group]
+        runs.append((key, positions[0], positions[-1]))
+    return runs
+
+
+# ---------------------------------------------------------------- sheets
+
+
+def _new_sheet(wb: Workbook, title: str, *, landscape: bool = False) -> _Sheet:
+    ws = wb.create_sheet(title)
+    ws.sheet_view.zoomScale = 100
+    ws.protection.sheet = True  # no password: protection only guards labels and formulas from slips
+    ws.protection.formatColumns = False  # False = allowed: clerks may widen columns and rows
+    ws.protection.formatRows = False
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.oddHeader.center.text = title
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    return _Sheet(ws)
+
+
+def _write_guide(sh: _Sheet, ed: Edition, year: int) -> None:
+    sh.widths([GUIDE_WIDTH])
+    sh.ws.cell(1, 1, GUIDE_SHEET).font = _FONT_TITLE
+    sh.ws.row_dimensions[1].height = 24
+    for offset, paragraph in enumerate(guide_paragraphs(ed, year), start=2):
+        cell = sh.ws.cell(offset, 1, paragraph)
+        cell.font = _FONT
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+        sh.fit_height(offset, offset, paragraph, GUIDE_WIDTH)
+
+
+def guide_paragraphs(ed: Edition, year: int) -> list[str]:
+    """The 填写说明 text. Official labels are quoted from form.py, never retyped."""
+    s3, s4 = ed.section3, ed.section4
+    sheets = "、".join([form.META_SHEET, form.TEXT_SHEET] + [section_sheet_name(ed, k)
+                                                              for k in ("proactive", "requests", "appeals")])
+    balance = "＋".join(s3.row(k).number.rstrip("、") for k in ("new", "carried_in"))
+    balance += "＝" + s3.row("results_total").title + "＋" + s3.row("carried_out").number.rstrip("、")
+    columns = [c for t in ed.section2 for c in t.columns]
+    amounts = "、".join(dict.fromkeys(f"“{c.label}”" for c in columns if c.kind == "amount"))
+    deltas = "、".join(dict.fromkeys(f"“{c.label}”" for c in columns if c.kind == "delta"))
+    paragraphs = [
+        f"1. 本工作簿按{ed.basis}规定的{ed.name}版格式生成，依次填写：{sheets}。统计期为{year}年1月1日至12月31日。",
+        "2. 只在浅黄色单元格中填写。标签和合计单元格已锁定（工作表保护未设密码）；请不要改动标签文字，"
+        "也不要插入、删除或调换行列，否则无法自动校验。",
+        "3. 空白不等于0：没有发生的事项请填写 0。留空的单元格在校验时会作为错误列出，以免漏填。",
+        "4. 件数只能填写整数。" + (f"{amounts}以万元为单位，可以有小数。" if amounts else "")
+        + (f"{deltas}可以填写负数。" if deltas else ""),
+        f"5. 灰色单元格是自动计算的合计，不需要填写：第三部分的“{s3.total_column.label}”列和"
+        f"“{s3.row('results_total').title}”行，第四部分每组的“{s4.total_column.label}”。",
+        f"6. 第三部分每一列都必须平衡：{balance}，即表格左上角所注{s3.note.strip('（）')}。",
+        f"7. “{s3.row('partial').title}”：同一件申请部分公开、部分不公开的，只在这一行计一次，"
+        "不再计入其他办理结果；每件申请在办理结果中只计一次。",
+        "8. 第四部分：复议机关作为共同被告的行政诉讼案件，只由作出原行政行为的机关统计，复议机关不重复统计。",
+        f"9. {form.TEXT_SHEET}：在B列对应格内直接写正文，单元格内换行按 Alt+Enter（WPS 相同）。"
+        "问题和改进措施要写具体，不能与往年雷同。",
+        f"10. {form.META_SHEET}：成文日期请填写日期，如 {year + 1}-01-10；格式版本请不要改动。",
+        "11. 填好后检查：在命令行运行  qtx-report check 文件.xlsx  ，会列出空白、非整数、勾稽关系不平衡等问题及所在单元格。",
+        f"12. 期限：请于{year + 1}年1月15日前报送市政府办公室（市政府信息公开领导小组办公室）；"
+        f"依照《中华人民共和国政府信息公开条例》第四十九条，应于{year + 1}年1月31日前向社会公布年度报告。",
+    ]
+    return paragraphs
+
+
+def _meta_values(ed: Edition, agency: str, year: int, report: Report | None) -> dict[str, object]:
+    if report is not None:
+        values = {field: getattr(report, field) for field, _ in form.META_FIELDS}
+    else:
+        values = {"agency": agency, "year": year, "edition": ed.name}
+    return {field: values.get(field) if values.get(field) != "" else None for field, _ in form.META_FIELDS}
+
+
+# Number formats: edition and phone as text so "2021" and a leading 0 survive retyping.
+_META_FORMATS = {"year": "0", "edition": "@", "report_date": "yyyy-mm-dd", "contact_phone": "@"}
+
+
+def _write_meta(sh: _Sheet, values: dict[str, object]) -> None:
+    sh.widths([16, 44])
+    sh.ws.cell(1, 1, form.META_SHEET).font = _FONT_TITLE
+    sh.ws.row_dimensions[1].height = 24
+    for row, (field, label) in enumerate(form.META_FIELDS, start=2):
+        sh.label(row, 1, label, bold=True)
+        sh.text_input(row, 2, values[field], number_format=_META_FORMATS.get(field, "General"))
+        sh.ws.row_dimensions[row].height = 22
+        sh.validate(f"B{row}", _meta_rule(field))
+
+
+def _meta_rule(field: str) -> _Rule:
+    description = Report.model_fields[field].description or ""
+    prompt = description.split("，", 1)[1] if "，" in description else ""
+    if field == "year":
+        low, high = _year_bounds()
+        return _Rule("whole", "between", str(low), str(high), "填写年份", f"四位数年份，如 {date.today().year - 1}。",
+                     "年份有误", f"报告年度应为 {low} 至 {high} 之间的四位数年份。")
+    if field == "edition":
+        return _Rule("list", None, '"' + ",".join(form.EDITIONS) + '"', None, "格式版本",
+                     "由模板生成时确定，请不要改动。", "格式版本有误", "只能选择：" + "、".join(form.EDITIONS))
+    if field == "report_date":
+        low, high = _year_bounds()
+        first, last = int(to_excel(date(low, 1, 1))), int(to_excel(date(high + 1, 12, 31)))
+        return _Rule("date", "between", str(first), str(last), "填写日期", "如 2026-01-10（年-月-日）。",
+                     "日期有误", "请填写日期，如 2026-01-10。")
+    return _Rule(None, prompt_title="填写说明", prompt=prompt or "请填写。")
+
+
+def _year_bounds() -> tuple[int, int]:
+    # The model's own limits for `year` (ge/le), so the workbook never accepts what the model refuses.
+    metadata = Report.model_fields["year"].metadata
+    low = next(m.ge for m in metadata if hasattr(m, "ge"))
+    high = next(m.le for m in metadata if hasattr(m, "le"))
+    return low, high
+
+
+_TEXT_GUIDANCE = {
+    "overview": "写明主动公开、依申请公开、政府信息管理、平台建设、监督保障等情况。",
+    "problems": "问题和改进措施要具体，不得与往年雷同。",
+    "other": "",
+}
+
+
+def _write_texts(sh: _Sheet, report: Report | None) -> None:
+    sh.widths([24, TEXT_WIDTH])
+    sh.ws.cell(1, 1, form.TEXT_SHEET).font = _FONT_TITLE
+    sh.ws.cell(1, 2, "在B列各格内填写正文，单元格内换行按 Alt+Enter。").font = _FONT
+    sh.ws.row_dimensions[1].height = 24
+    for row, section in enumerate(form.TEXT_SECTIONS, start=2):
+        text = getattr(report, section.key) if report else ""
+        sh.label(row, 1, section.heading, bold=True, align="left")
+        sh.text_input(row, 2, text or None, vertical="top")
+        sh.ws.row_dimensions[row].height = 160
+        if text:
+            sh.fit_height(row, row, text, TEXT_WIDTH)
+        prompt = f"{section.hint}{_TEXT_GUIDANCE.get(section.key, '')}单元格内换行按 Alt+Enter。"
+        sh.validate(f"B{row}", _Rule("textLength", "lessThanOrEqual", str(EXCEL_TEXT_LIMIT), None,
+                                     section.heading[:32], prompt, "文字过长",
+                                     f"一个单元格最多 {EXCEL_TEXT_LIMIT} 个字。"))
+
+
+def _value(report: Report | None, section: str, row: str, column: str) -> Number:
+    return report.value(section, row, column) if report else None  # type: ignore[arg-type]
+
+
+def _write_section2(sh: _Sheet, ed: Edition, report: Report | None) -> None:
+    """Captioned tables stacked down the sheet, as the official section 二. Every table spans the same
+    width: `width` grid columns, a table with n columns gives each width/n of them (merged)."""
+    width = lcm(*(len(t.columns) for t in ed.section2))
+    sh.widths([26] + [60 / width] * width)
+    row = 1
+    for table in ed.section2:
+        span = width // len(table.columns)
+        sh.label(row, 1, table.caption, right=1 + width, align="left", fill=_FILL_CAPTION)
+        sh.label(row + 1, 1, table.row_header, bold=True)
+        for i, column in enumerate(table.columns):
+            sh.label(row + 1, 2 + i * span, column.label, right=1 + (i + 1) * span, bold=True)
+        for offset, form_row in enumerate(table.rows, start=2):
+            sh.label(row + offset, 1, form_row.label)
+            for i, column in enumerate(table.columns):
+                value = _value(report, "section2", form_row.key, column.key)
+                sh.number(row + offset, 2 + i * span, value, column, right=1 + (i + 1) * span)
+        row += 2 + len(table.rows)
+    for r in range(1, row):
+        sh.ws.row_dimensions[r].height = max(sh.ws.row_dimensions[r].height or 0, 20)
+
+
+def _write_section3(sh: _Sheet, s3: Section3, report: Report | None) -> None:
+    first_data = S3_LABEL_COLUMNS + 1
+    sh.widths([10, 13, 38] + [11] * len(s3.columns))
+    row_of = {r.key: S3_HEADER_ROWS + 1 + i for i, r in enumerate(s3.rows)}
+    col_of = {c.key: first_data + i for i, c in enumerate(s3.columns)}
+    _s3_header(sh, s3, first_data)
+    _s3_row_labels(sh, s3, row_of)
+    _s3_numbers(sh, s3, row_of, col_of, report)
+    sh.ws.freeze_panes = sh.ws.cell(S3_HEADER_ROWS + 1, first_data)
+    sh.ws.print_title_rows = f"1:{S3_HEADER_ROWS}"
+
+
+def _s3_header(sh: _Sheet, s3: Section3, first_data: int) -> None:
+    last_data = first_data + len(s3.columns) - 1
+    sh.label(1, 1, s3.note, bottom=S3_HEADER_ROWS, right=S3_LABEL_COLUMNS)
+    sh.label(1, first_data, s3.applicant_header, right=last_data, bold=True)
+    # Columns of one group (法人或其他组织) share a header row 2; the others span rows 2-3.
+    positions = [(first_data + i, c.group) for i, c in enumerate(s3.columns)]
+    for group, left, right in _runs(positions):
+        if group:
+            sh.label(2, left, str(group), right=right, bold=True)
+    for i, column in enumerate(s3.columns):
+        top = 3 if column.group else 2
+        sh.label(top, first_data + i, column.label, bottom=S3_HEADER_ROWS, bold=True)
+
+
+def _s3_row_labels(sh: _Sheet, s3: Section3, row_of: dict[str, int]) -> None:
+    """Enclosing header rows become vertically merged cells (depth 0 → column A, 1 → B); each row's
+    own title sits right of its headers, merged across to column C, so it is the rightmost label."""
+    headers = {h.key: h for h in s3.header_rows}
+    depth_count = max(len(r.groups) for r in s3.rows)
+    for depth in range(depth_count):
+        keyed = [(row_of[r.key], r.groups[depth] if len(r.groups) > depth else None) for r in s3.rows]
+        for key, top, bottom in _runs(keyed):
+            if key is not None:
+                sh.label(top, depth + 1, headers[str(key)].title, bottom=bottom)
+    for row in s3.rows:
+        sh.label(row_of[row.key], len(row.groups) + 1, row.title, right=S3_LABEL_COLUMNS, align="left",
+                 bold=row.is_total)
+
+
+def _s3_numbers(sh: _Sheet, s3: Section3, row_of: dict[str, int], col_of: dict[str, int],
+                report: Report | None) -> None:
+    shown: dict[tuple[str, str], Number] = {}
+    for row in s3.rows:
+        if not row.is_total:
+            for column in s3.applicant_columns:
+                shown[row.key, column.key] = value = _value(report, "section3", row.key, column.key)
+                sh.number(row_of[row.key], col_of[column.key], value, column)
+    for row in (r for r in s3.rows if r.is_total):  # （七）总计: each column sums the leaf rows
+        for column in s3.applicant_columns:
+            cells = [(row_of[leaf.key], col_of[column.key]) for leaf in s3.leaves]
+            parts = [shown[leaf.key, column.key] for leaf in s3.leaves]
+            typed = _value(report, "section3", row.key, column.key)
+            shown[row.key, column.key] = sh.total(row_of[row.key], col_of[column.key], _sum_formula(cells),
+                                                  parts, typed)
+    total = s3.total_column
+    for row in s3.rows:  # 总计 column: each row sums its six applicant columns
+        cells = [(row_of[row.key], col_of[c.key]) for c in s3.applicant_columns]
+        parts = [shown[row.key, c.key] for c in s3.applicant_columns]
+        typed = _value(report, "section3", row.key, total.key)
+        sh.total(row_of[row.key], col_of[total.key], _sum_formula(cells), parts, typed)
+
+
+def _write_section4(sh: _Sheet, s4: Section4, report: Report | None) -> None:
+    """Row 1: 行政复议 and the parent 行政诉讼; row 2: the review columns (merged down to row 3) and the
+    suit groups; row 3: the suit columns; row 4: the numbers."""
+    width = len(s4.columns)
+    sh.widths([7.5] * width * len(s4.groups))
+    data_row = S4_HEADER_ROWS + 1
+    col = 1
+    for parent, groups in groupby(s4.groups, key=lambda g: g.parent):
+        groups = list(groups)
+        if parent:
+            sh.label(1, col, parent, right=col + width * len(groups) - 1, bold=True)
+        for group in groups:
+            sh.label(2 if parent else 1, col, group.label, right=col + width - 1, bold=True)
+            for i, column in enumerate(s4.columns):
+                sh.label(3 if parent else 2, col + i, column.label, bottom=S4_HEADER_ROWS)
+            _s4_numbers(sh, s4, group.key, data_row, col, report)
+            col += width
+    sh.ws.row_dimensions[data_row].height = 30
+
+
+def _s4_numbers(sh: _Sheet, s4: Section4, group: str, row: int, first_col: int, report: Report | None) -> None:
+    col_of = {c.key: first_col + i for i, c in enumerate(s4.columns)}
+    parts = []
+    for column in s4.part_columns:
+        parts.append(_value(report, "section4", group, column.key))
+        sh.number(row, col_of[column.key], parts[-1], column)
+    total = s4.total_column
+    cells = [(row, col_of[c.key]) for c in s4.part_columns]
+    sh.total(row, col_of[total.key], _sum_formula(cells), parts, _value(report, "section4", group, total.key))

@@ -1,0 +1,300 @@
+"""Write templates/annual_report.docx.j2, the Word template `qtx-report build` renders with docxtpl.
+
+Run once when form.py or the layout changes:  .venv/bin/python scripts/make_docx_template.py
+The committed .docx is the source a person restyles in Word/WPS (fonts, margins, letterhead);
+re-running this script overwrites such changes, so restyle either here or there, not both.
+
+What the template holds (GB/T 9704-2012 公文格式):
+- A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm.
+- Styles: 标题 (Title) 2号 方正小标宋简体; 正文 (Normal) 3号 仿宋_GB2312, fixed 28 pt lines, first line
+  indented two characters; 标题 1 黑体 3号; 标题 2 楷体_GB2312 3号; 表格文字 / 表格标签 宋体 五号;
+  落款 right-aligned; 页脚 4号 宋体 “— 1 —” at the outside edge (odd pages right, even pages left).
+  Every run font sets ascii/hAnsi/eastAsia/cs so Word and WPS pick the Chinese face for Chinese text.
+- Tables: one per numeric section, merged cells exactly as the official layout (qtx_report.layout);
+  rows that exist in only one edition sit between `{%tr if edition == "2021" %}` rows.
+- Header: `{{ draft_mark }}` (empty unless `build --force` printed a report with errors).
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qtx_report.form import EDITIONS, edition  # noqa: E402
+from qtx_report.layout import TableLayout, layouts  # noqa: E402
+
+OUT = ROOT / "templates" / "annual_report.docx.j2"
+
+BODY_FONT = "仿宋_GB2312"
+TITLE_FONT = "方正小标宋简体"
+HEADING1_FONT = "黑体"
+HEADING2_FONT = "楷体_GB2312"
+TABLE_FONT = "宋体"
+# Word and WPS substitute a missing font by w:altName from the font table; these are the
+# faces Windows ships (the _GB2312 and 方正 fonts are often not installed).
+ALT_NAMES = {BODY_FONT: "仿宋", HEADING2_FONT: "楷体", TITLE_FONT: "宋体", HEADING1_FONT: "SimHei",
+             TABLE_FONT: "SimSun"}
+
+PT = 2  # half-points per point (w:sz)
+LINE = 560  # 28 pt fixed line pitch in twips: 22 lines on the GB/T 9704 type area
+CHAR = 320  # one 3号 (16 pt) character in twips
+CAPTION_FILL = "DEEAF6"  # the light blue of the caption rows in the official section 二 table
+
+
+# ---------------------------------------------------------------- styles
+
+
+def run_props(font: str, size_pt: float, *, bold: bool = False, color: str = "000000") -> str:
+    half = int(size_pt * PT)
+    weight = "<w:b/><w:bCs/>" if bold else '<w:b w:val="0"/><w:bCs w:val="0"/>'
+    return (f'<w:rPr {nsdecls("w")}><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/>'
+            f'{weight}'
+            f'<w:color w:val="{color}"/><w:kern w:val="0"/><w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
+            '<w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr>')
+
+
+def para_props(*, jc: str = "both", line: int = LINE, rule: str = "exact", first_chars: int = 0,
+               right_chars: int = 0, before: int = 0, after: int = 0, keep_next: bool = False,
+               outline: int | None = None) -> str:
+    indent = ""
+    if first_chars or right_chars:
+        indent = (f'<w:ind w:firstLineChars="{first_chars * 100}" w:firstLine="{first_chars * CHAR}"'
+                  f' w:rightChars="{right_chars * 100}" w:right="{right_chars * CHAR}"/>')
+    level = f'<w:outlineLvl w:val="{outline}"/>' if outline is not None else ""
+    keep = "<w:keepNext/>" if keep_next else ""
+    return (f'<w:pPr {nsdecls("w")}>{keep}<w:widowControl w:val="0"/>'
+            f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="{rule}"/>'
+            f'{indent}<w:jc w:val="{jc}"/>{level}</w:pPr>')
+
+
+def restyle(doc, name: str, ppr: str, rpr: str, *, style_id: str | None = None, based_on: str | None = None):
+    """Create or rewrite a paragraph style with exactly these properties (no theme fonts left)."""
+    styles = doc.styles
+    try:
+        style = styles[name]
+    except KeyError:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    element = style.element
+    if style_id:
+        element.set(qn("w:styleId"), style_id)
+    for tag in ("w:pPr", "w:rPr", "w:basedOn", "w:link"):
+        for old in element.findall(qn(tag)):
+            element.remove(old)
+    if based_on:
+        style.base_style = styles[based_on]
+    element.append(parse_xml(ppr))
+    element.append(parse_xml(rpr))
+    style.quick_style = True
+    return style
+
+
+def define_styles(doc) -> None:
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    defaults.getparent().remove(defaults)
+    doc.styles.element.insert(0, parse_xml(
+        f'<w:docDefaults {nsdecls("w")}><w:rPrDefault>{run_props(BODY_FONT, 16)}</w:rPrDefault>'
+        f'<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="{LINE}" w:lineRule="exact"/></w:pPr></w:pPrDefault>'
+        '</w:docDefaults>'))
+    restyle(doc, "Normal", para_props(first_chars=2), run_props(BODY_FONT, 16))
+    restyle(doc, "Title", para_props(jc="center", line=720, after=LINE), run_props(TITLE_FONT, 22))
+    restyle(doc, "Heading 1", para_props(first_chars=2, keep_next=True, outline=0, before=LINE // 2), run_props(HEADING1_FONT, 16))
+    restyle(doc, "Heading 2", para_props(first_chars=2, keep_next=True, outline=1), run_props(HEADING2_FONT, 16))
+    table_ppr = dict(line=240, rule="auto")
+    restyle(doc, "表格文字", para_props(jc="center", **table_ppr), run_props(TABLE_FONT, 10.5), style_id="TableText")
+    restyle(doc, "表格标签", para_props(jc="left", **table_ppr), run_props(TABLE_FONT, 10.5), style_id="TableLabel")
+    restyle(doc, "落款", para_props(jc="right", right_chars=4), run_props(BODY_FONT, 16), style_id="Closing")
+    restyle(doc, "Header", para_props(jc="center", line=240, rule="auto"), run_props(HEADING1_FONT, 14, color="C00000"))
+    restyle(doc, "Footer", para_props(jc="right", line=240, rule="auto"), run_props(TABLE_FONT, 14))
+
+
+def declare_fonts(doc) -> None:
+    """Font table entries: charset 86 (GB2312) and an alternative Windows face for each."""
+    part = next(rel.target_part for rel in doc.part.rels.values() if rel.reltype == RT.FONT_TABLE)
+    fonts = parse_xml(part.blob)
+    for name, alt in ALT_NAMES.items():
+        family = "modern" if name in (BODY_FONT, HEADING1_FONT, HEADING2_FONT) else "roman"
+        fonts.append(parse_xml(
+            f'<w:font {nsdecls("w")} w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+            f'<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'))
+    from lxml import etree
+
+    part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# ---------------------------------------------------------------- page, header, footer
+
+
+def page_setup(doc) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.header_distance, section.footer_distance = Mm(15), Mm(25)
+    doc.settings.odd_and_even_pages_header_footer = True
+    for header in (section.header, section.even_page_header):
+        header.is_linked_to_previous = False
+        header.paragraphs[0].style = doc.styles["Header"]
+        header.paragraphs[0].text = "{{ draft_mark }}"
+    page_number(section.footer.paragraphs[0], doc, "right")
+    section.even_page_footer.is_linked_to_previous = False
+    page_number(section.even_page_footer.paragraphs[0], doc, "left")
+
+
+def page_number(paragraph, doc, side: str) -> None:
+    """“— 7 —”, one character in from the outside edge (GB/T 9704 7.5)."""
+    paragraph.style = doc.styles["Footer"]
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.append(parse_xml(f'<w:ind {nsdecls("w")} w:{side}="280"/>'))
+    ppr.append(parse_xml(f'<w:jc {nsdecls("w")} w:val="{side}"/>'))
+    runs = ['<w:r><w:t xml:space="preserve">— </w:t></w:r>', '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+            '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>',
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>', '<w:r><w:t>1</w:t></w:r>',
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>', '<w:r><w:t xml:space="preserve"> —</w:t></w:r>']
+    for run in runs:
+        paragraph._p.append(parse_xml(run.replace("<w:r>", f'<w:r {nsdecls("w")}>', 1)))
+
+
+# ---------------------------------------------------------------- tables
+
+
+def twips(mm: float) -> int:
+    return round(mm / 25.4 * 1440)
+
+
+def row_specs(layout: TableLayout) -> list[tuple[tuple[str, int, str, str], ...]]:
+    """Each grid row as Word sees it: (placeholder, gridSpan, vMerge, role) per w:tc."""
+    rows = []
+    for r in range(layout.n_rows):
+        specs, c = [], 0
+        while c < layout.n_cols:
+            cell = layout.covering(r, c)
+            assert cell is not None, (layout.key, r, c)
+            starts = cell.row == r
+            merge = ("restart" if cell.rowspan > 1 else "") if starts else "continue"
+            specs.append(("{{ " + cell.ref + " }}" if starts else "", cell.colspan, merge, cell.role))
+            c += cell.colspan
+        rows.append(tuple(specs))
+    return rows
+
+
+def edition_rows(per_edition: dict[str, list]) -> list:
+    """One row list for both editions: shared rows once, the rest between tag rows."""
+    first, second = EDITIONS
+    a, b = per_edition[first], per_edition[second]
+    merged: list = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            merged += a[i1:i2]
+            continue
+        merged.append(f'{{%tr if edition == "{first}" %}}')
+        merged += a[i1:i2]
+        merged.append("{%tr else %}")
+        merged += b[j1:j2]
+        merged.append("{%tr endif %}")
+    return merged
+
+
+def tc_xml(text: str, width: int, span: int, merge: str, role: str) -> str:
+    style = "TableLabel" if role in ("label", "caption") else "TableText"
+    props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+    props += f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    props += f'<w:vMerge w:val="{merge}"/>' if merge else ""
+    props += f'<w:shd w:val="clear" w:color="auto" w:fill="{CAPTION_FILL}"/>' if role == "caption" else ""
+    props += '<w:vAlign w:val="center"/>'
+    run = f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>' if text else ""
+    return f'<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{run}</w:p></w:tc>'
+
+
+def table_xml(key: str, widths: list[int], rows: list, header_rows: int) -> str:
+    borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+                      for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    out = [f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+           f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+           '<w:tblCellMar><w:left w:w="40" w:type="dxa"/><w:right w:w="40" w:type="dxa"/></w:tblCellMar>'
+           f'<w:tblCaption w:val="{key}"/></w:tblPr><w:tblGrid>']
+    out += [f'<w:gridCol w:w="{w}"/>' for w in widths]
+    out.append("</w:tblGrid>")
+    for n, row in enumerate(rows):
+        # the header rows repeat when section 三 runs onto a second page
+        trpr = "<w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if n < header_rows else "") + "</w:trPr>"
+        if isinstance(row, str):
+            out.append(f"<w:tr>{trpr}{tc_xml(row, sum(widths), len(widths), '', 'value')}</w:tr>")
+            continue
+        cells, col = [], 0
+        for text, span, merge, role in row:
+            cells.append(tc_xml(text, sum(widths[col:col + span]), span, merge, role))
+            col += span
+        out.append(f"<w:tr>{trpr}{''.join(cells)}</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
+
+
+def add_table(doc, key: str) -> None:
+    per_edition = {name: layouts(edition(name))[key] for name in EDITIONS}
+    widths = {tuple(twips(w) for w in lay.widths_mm) for lay in per_edition.values()}
+    assert len(widths) == 1, f"{key}: both editions must share one column grid"
+    header_rows = {lay.header_rows for lay in per_edition.values()}.pop()
+    rows = edition_rows({name: row_specs(lay) for name, lay in per_edition.items()})
+    body = doc.element.body
+    body.insert(len(body) - 1, parse_xml(table_xml(key, list(widths.pop()), rows, header_rows)))
+
+
+# ---------------------------------------------------------------- body
+
+
+INTRO = ("本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《中华人民共和国政府信息公开工作"
+         "年度报告格式》（{{ basis }}）要求编制。本报告中所列数据的统计期限自{{ year }}年1月1日起至{{ year }}年"
+         "12月31日止。如对本报告有疑问，请与{{ agency }}联系"
+         "{% if contact_person or contact_phone %}（联系人：{{ contact_person }}，联系电话：{{ contact_phone }}）"
+         "{% endif %}。")
+
+
+def body(doc) -> None:
+    doc.add_paragraph("{{ title }}", style="Title")
+    doc.add_paragraph(INTRO, style="Normal")
+    for section in edition(EDITIONS[0]).sections:
+        doc.add_paragraph("{{ h." + section.key + " }}", style="Heading 1")
+        if section.kind == "tables":
+            add_table(doc, {"proactive": "section2", "requests": "section3", "appeals": "section4"}[section.key])
+            continue
+        doc.add_paragraph("{%p for para in text." + section.key + " %}")
+        doc.add_paragraph("{{ para }}", style="Normal")
+        doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p if date_text %}")
+    doc.add_paragraph("")
+    doc.add_paragraph("{{ agency }}", style="落款")
+    doc.add_paragraph("{{ date_text }}", style="落款")
+    doc.add_paragraph("{%p endif %}")
+
+
+def main() -> None:
+    doc = Document()
+    define_styles(doc)
+    declare_fonts(doc)
+    page_setup(doc)
+    for p in list(doc.paragraphs):  # the default document starts with one empty paragraph
+        p._p.getparent().remove(p._p)
+    body(doc)
+    props = doc.core_properties
+    props.title, props.author, props.comments = "{{ title }}", "qtx-report", "qtx-report 年度报告模板"
+    OUT.parent.mkdir(exist_ok=True)
+    doc.save(OUT)
+    print(f"wrote {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
