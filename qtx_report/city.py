@@ -24,6 +24,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
@@ -46,6 +47,7 @@ RENDER_DIR = "各单位报告"
 CHART_DIR = "图表"
 JSON_VERSION = 1
 TOP_N = 15  # agencies in the applications chart
+CHART_FILES = ("图1_申请办理结果.png", "图2_各单位新收申请.png", "图3_按时报送与勾稽平衡.png")
 SUM_NAME = "全市汇总"
 
 # A file's state, most serious first: (JSON code, Chinese text).
@@ -159,7 +161,8 @@ def examine(path: str) -> Examined:
     if result.loaded is None:
         return Examined(name, findings=findings)
     report = result.loaded.report
-    values = tuple(report.value(*cell) for cell in cells(report.edition))  # type: ignore[arg-type]
+    grids = {grid: getattr(report, grid) for grid in GRID_SECTIONS}
+    values = tuple(grids[grid].get(row, {}).get(column) for grid, row, column in cells(report.edition))
     rendered = _render_one(name, report, findings) if _SETUP.render_dir else ""
     return Examined(name, report.agency, report.year, report.edition, report.report_date, values, findings,
                     rendered)
@@ -202,13 +205,19 @@ def run_all(func: Callable[[str], Any], paths: list[str], jobs: int, setup: Work
         _init_worker(setup)
         yield from map(func, paths)
         return
-    methods = multiprocessing.get_all_start_methods()
-    # fork: workers inherit the imported modules, so 2 or 16 of them start in milliseconds.
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, min(64, len(paths) // (jobs * 8)))
-    with ProcessPoolExecutor(min(jobs, len(paths)), mp_context=context, initializer=_init_worker,
+    with ProcessPoolExecutor(min(jobs, len(paths)), mp_context=pool_context(), initializer=_init_worker,
                              initargs=(setup,)) as pool:
         yield from pool.map(func, paths, chunksize=chunk)
+
+
+def pool_context():
+    """fork where there is one: workers inherit the imported modules and start in milliseconds.
+    Buffered output is flushed first, or each child would write it again when it exits."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
 class Progress:
@@ -441,6 +450,7 @@ def compile_city(directory: Path, *, roster: Roster | None = None, previous: Pat
             progress.advance()
     finally:
         progress.close()
+    spool.flush()  # the output writers may read it from a forked process
     return summarise(collector, year, include_invalid, options)
 
 
@@ -901,8 +911,7 @@ def chart_images(c: Compiled) -> list[tuple[str, bytes]]:
     note = f"占比：占全市本年新收申请（{new}件）的比例" + (f"；另有{rest}个单位未列出" if rest > 0 else "")
     chart2 = bar_chart(f"图2 各单位本年新收申请（前{min(TOP_N, len(applications))}名）", applications[:TOP_N],
                        whole=new, note=note, empty="计入汇总的报告中没有新收申请")
-    return [("图1_申请办理结果.png", chart1), ("图2_各单位新收申请.png", chart2),
-            ("图3_按时报送与勾稽平衡.png", share_chart_of(c))]
+    return list(zip(CHART_FILES, (chart1, chart2, share_chart_of(c)), strict=True))
 
 
 def share_chart_of(c: Compiled) -> bytes:
@@ -1097,26 +1106,69 @@ def city_command(directory: Path, *, roster: Path | None = None, previous: Path 
                             include_invalid=include_invalid, options=options,
                             render_dir=out / RENDER_DIR if render_all else None)
     try:
-        written = write_outputs(out, compiled)
+        written = write_outputs(out, compiled, jobs or default_jobs())
         print_summary(compiled, written, sys.stdout)
     finally:
         compiled.spool.close()
     return compiled.exit_code
 
 
-def write_outputs(out: Path, c: Compiled) -> list[Path]:
+def write_outputs(out: Path, c: Compiled, jobs: int = 1) -> list[Path]:
+    """The tables (xlsx, JSON) and the report (charts, docx) are independent: with --jobs > 1
+    the tables are written by a second process meanwhile (each half takes one to two seconds,
+    mostly importing openpyxl or matplotlib)."""
     out.mkdir(parents=True, exist_ok=True)
-    charts = chart_images(c)
-    for name, png in charts:
-        with atomic_path(out / CHART_DIR / name) as tmp:
-            tmp.write_bytes(png)
-    write_xlsx(out / OUT_XLSX, c)
-    write_docx(out / OUT_DOCX, c, charts)
-    write_json(out / OUT_JSON, c)
+    with side_task(write_tables, out, c, parallel=jobs > 1):
+        charts = chart_images(c)
+        for name, png in charts:
+            with atomic_path(out / CHART_DIR / name) as tmp:
+                tmp.write_bytes(png)
+        write_docx(out / OUT_DOCX, c, charts)
     written = [out / OUT_XLSX, out / OUT_DOCX, out / OUT_JSON, out / CHART_DIR]
     if any(s.rendered for s in c.submissions):
         written.append(out / RENDER_DIR)
     return written
+
+
+def write_tables(out: Path, c: Compiled) -> None:
+    write_xlsx(out / OUT_XLSX, c)
+    write_json(out / OUT_JSON, c)
+
+
+_SIDE: tuple[Callable[..., None], tuple[Any, ...]] | None = None
+
+
+def _run_side() -> tuple[str, str]:
+    """In the side process: run the task; an error comes back as text (InputError does not pickle)."""
+    assert _SIDE is not None
+    func, args = _SIDE
+    try:
+        func(*args)
+    except InputError as err:
+        return "input", err.describe()
+    except Exception as err:  # an internal error: re-raised in the main process
+        return "internal", f"{type(err).__name__}: {err}"
+    return "", ""
+
+
+@contextmanager
+def side_task(func: Callable[..., None], *args: Any, parallel: bool) -> Iterator[None]:
+    """Run `func(*args)` beside the block (a forked process) or after it (no fork, or not parallel)."""
+    global _SIDE
+    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+        yield
+        func(*args)
+        return
+    _SIDE = (func, args)  # inherited by the forked child, never pickled
+    with ProcessPoolExecutor(1, mp_context=pool_context()) as pool:
+        future = pool.submit(_run_side)
+        yield
+        kind, problem = future.result()
+    _SIDE = None
+    if kind == "input":
+        raise InputError(str(args[0]), problem)
+    if kind:
+        raise RuntimeError(problem)
 
 
 def print_summary(c: Compiled, written: list[Path], stream: IO[str]) -> None:

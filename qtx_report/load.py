@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from . import labels
 from .findings import Finding, InputError
-from .form import EDITIONS, META_FIELDS, META_SHEET, TEXT_SECTIONS, TEXT_SHEET, Column, Edition, edition
+from .form import EDITIONS, META_FIELDS, META_SHEET, SECTIONS, TEXT_SECTIONS, TEXT_SHEET, Column, Edition, edition
 from .model import Grid, Report, empty_grids
 
 MAX_UNPACKED = 200 * 1024 * 1024  # a filled report is well under 1 MB unpacked
@@ -346,9 +346,10 @@ def _read_meta(path: Path, cells: _Cells) -> tuple[dict[str, object], list[Findi
 
 
 def _meta_value(field_name: str, raw: object) -> tuple[object, str | None]:
-    text = unicodedata.normalize("NFKC", str(raw)).strip() if raw not in (None, "") else ""
-    if field_name == "agency":
+    text = str(raw).strip() if raw not in (None, "") else ""
+    if field_name == "agency":  # names are kept as written: （） stay full-width
         return text, None if text else "未填写。"
+    text = unicodedata.normalize("NFKC", text)  # １２ and ２０２５ in a year or phone number
     if field_name == "year":
         digits = re.sub(r"[年度\s]", "", text.removesuffix(".0"))
         ok = digits.isdigit() and 2008 <= int(digits) <= 2100
@@ -378,14 +379,19 @@ def _meta_date(raw: object, text: str) -> tuple[object, str | None]:
 
 
 def _read_text(cells: _Cells, heading: str) -> str:
+    """The text beside its heading (our workbook), or under it (a pasted report)."""
     hit = _prefer(cells, cells.find(heading), TEXT_SHEET)
     if hit is None:
         return ""
     value = _value_right_of(cells, hit)
-    if value in ("", None):
-        s, r, c = hit
-        value = cells.sheets[s].get(r + 1, c)
+    s, r, c = hit
+    below = cells.sheets[s].get(r + 1, c)
+    if value in ("", None) and cells.sheets[s].name != TEXT_SHEET and labels.key(below) not in _HEADING_KEYS:
+        value = below
     return str(value).replace("\r\n", "\n").strip() if value not in ("", None) else ""
+
+
+_HEADING_KEYS = frozenset(labels.key(s.heading) for s in SECTIONS)
 
 
 # ------------------------------------------------------------------------------ section 二

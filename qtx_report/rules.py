@@ -125,15 +125,15 @@ def _differs(a: object, b: object) -> bool:
 def request_balance(ctx: Context) -> Iterator[Finding]:
     s3, grid = ctx.ed.section3, ctx.report.section3
     new, carried_in, total, carried_out = (s3.row(k) for k in ("new", "carried_in", "results_total", "carried_out"))
+    one, two, four = (r.number.rstrip("、") for r in (new, carried_in, carried_out))
     for column in s3.columns:
-        left = _sum([grid[new.key][column.key], grid[carried_in.key][column.key]])
-        right = _sum([grid[total.key][column.key], grid[carried_out.key][column.key]])
+        a, b, c, d = (grid[r.key][column.key] for r in (new, carried_in, total, carried_out))
+        left, right = _sum([a, b]), _sum([c, d])
         if _differs(left, right):
             yield ctx.at("B401", (
-                f"第三部分“{column.label}”列：一({_n(grid[new.key][column.key])})+二({_n(grid[carried_in.key][column.key])})"
-                f"={_n(left)}，但（七）总计({_n(grid[total.key][column.key])})+四({_n(grid[carried_out.key][column.key])})"
-                f"={_n(right)}，相差{_n(abs(left - right))}。请核对本列各项。"),  # type: ignore[operator]
-                ("section3", total.key, column.key), expected=left, actual=right)
+                f"第三部分“{column.label}”列：{one}({_n(a)})+{two}({_n(b)})={_n(left)}，"
+                f"但{total.title}({_n(c)})+{four}({_n(d)})={_n(right)}，相差{_n(abs(left - right))}。"  # type: ignore[operator]
+                "请核对本列各项。"), ("section3", total.key, column.key), expected=left, actual=right)
 
 
 def results_total(ctx: Context) -> Iterator[Finding]:
@@ -144,7 +144,7 @@ def results_total(ctx: Context) -> Iterator[Finding]:
         actual = grid[total.key][column.key]
         if _differs(expected, actual):
             yield ctx.at("B402", (
-                f"第三部分“{column.label}”列：（七）总计填的是{_n(actual)}，但各项办理结果相加为{_n(expected)}，"
+                f"第三部分“{column.label}”列：{total.title}填的是{_n(actual)}，但各项办理结果相加为{_n(expected)}，"
                 f"相差{_n(abs(expected - actual))}。请改为{_n(expected)}或核对各项结果。"),  # type: ignore[operator]
                 ("section3", total.key, column.key), expected=expected, actual=actual)
 

@@ -79,6 +79,8 @@ def write_template(
 
 def build_workbook(edition: str = form.DEFAULT_EDITION, *, agency: str = "", year: int | None = None,
                    report: Report | None = None) -> Workbook:
+    """The workbook in memory (tests look at it without a file). A report's own edition, agency
+    and year win over the arguments, so its keys always match the layout."""
     ed = form.edition(report.edition if report else edition)
     year = report.year if report else (year if year is not None else date.today().year - 1)
     meta = _meta_values(ed, agency, year, report)
@@ -321,7 +323,7 @@ def guide_paragraphs(ed: Edition, year: int) -> list[str]:
         + (f"{deltas}可以填写负数。" if deltas else ""),
         f"5. 灰色单元格是自动计算的合计，不需要填写：第三部分的“{s3.total_column.label}”列和"
         f"“{s3.row('results_total').title}”行，第四部分每组的“{s4.total_column.label}”。",
-        f"6. 第三部分每一列都必须平衡：{balance}，即表格左上角所注{s3.note.strip('（）')}。",
+        f"6. 第三部分每一列都必须平衡：{balance}，即表格左上角的说明{s3.note}。",
         f"7. “{s3.row('partial').title}”：同一件申请部分公开、部分不公开的，只在这一行计一次，"
         "不再计入其他办理结果；每件申请在办理结果中只计一次。",
         "8. 第四部分：复议机关作为共同被告的行政诉讼案件，只由作出原行政行为的机关统计，复议机关不重复统计。",
@@ -330,7 +332,8 @@ def guide_paragraphs(ed: Edition, year: int) -> list[str]:
         f"10. {form.META_SHEET}：成文日期请填写日期，如 {year + 1}-01-10；格式版本请不要改动。",
         "11. 填好后检查：在命令行运行  qtx-report check 文件.xlsx  ，会列出空白、非整数、勾稽关系不平衡等问题及所在单元格。",
         f"12. 期限：请于{year + 1}年1月15日前报送市政府办公室（市政府信息公开领导小组办公室）；"
-        f"依照《中华人民共和国政府信息公开条例》第四十九条，应于{year + 1}年1月31日前向社会公布年度报告。",
+        f"依照《中华人民共和国政府信息公开条例》第四十九条，县级以上人民政府部门应于{year + 1}年1月31日前"
+        "向社会公布本机关上一年度的年度报告。",
     ]
     return paragraphs
 

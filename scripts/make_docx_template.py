@@ -115,7 +115,8 @@ def define_styles(doc) -> None:
     table_ppr = dict(line=240, rule="auto")
     restyle(doc, "表格文字", para_props(jc="center", **table_ppr), run_props(TABLE_FONT, 10.5), style_id="TableText")
     restyle(doc, "表格标签", para_props(jc="left", **table_ppr), run_props(TABLE_FONT, 10.5), style_id="TableLabel")
-    restyle(doc, "落款", para_props(jc="right", right_chars=4), run_props(BODY_FONT, 16), style_id="Closing")
+    restyle(doc, "落款", para_props(jc="right", right_chars=4), run_props(BODY_FONT, 16),
+            style_id="Closing")
     restyle(doc, "Header", para_props(jc="center", line=240, rule="auto"), run_props(HEADING1_FONT, 14, color="C00000"))
     restyle(doc, "Footer", para_props(jc="right", line=240, rule="auto"), run_props(TABLE_FONT, 14))
 
@@ -208,7 +209,7 @@ def edition_rows(per_edition: dict[str, list]) -> list:
     return merged
 
 
-def tc_xml(text: str, width: int, span: int, merge: str, role: str) -> str:
+def tc_xml(text: str, width: int, span: int, merge: str, role: str, keep: bool = False) -> str:
     style = "TableLabel" if role in ("label", "caption") else "TableText"
     props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
     props += f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
@@ -216,7 +217,9 @@ def tc_xml(text: str, width: int, span: int, merge: str, role: str) -> str:
     props += f'<w:shd w:val="clear" w:color="auto" w:fill="{CAPTION_FILL}"/>' if role == "caption" else ""
     props += '<w:vAlign w:val="center"/>'
     run = f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>' if text else ""
-    return f'<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{run}</w:p></w:tc>'
+    keep_next = "<w:keepNext/>" if keep else ""  # a caption or header row stays with the row below
+    return (f'<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:pPr><w:pStyle w:val="{style}"/>{keep_next}</w:pPr>{run}</w:p>'
+            '</w:tc>')
 
 
 def table_xml(key: str, widths: list[int], rows: list, header_rows: int) -> str:
@@ -235,8 +238,9 @@ def table_xml(key: str, widths: list[int], rows: list, header_rows: int) -> str:
             out.append(f"<w:tr>{trpr}{tc_xml(row, sum(widths), len(widths), '', 'value')}</w:tr>")
             continue
         cells, col = [], 0
+        keep = all(role in ("header", "caption") for *_, role in row) or n < header_rows
         for text, span, merge, role in row:
-            cells.append(tc_xml(text, sum(widths[col:col + span]), span, merge, role))
+            cells.append(tc_xml(text, sum(widths[col:col + span]), span, merge, role, keep))
             col += span
         out.append(f"<w:tr>{trpr}{''.join(cells)}</w:tr>")
     out.append("</w:tbl>")
@@ -275,8 +279,8 @@ def body(doc) -> None:
         doc.add_paragraph("{{ para }}", style="Normal")
         doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{%p if date_text %}")
-    doc.add_paragraph("")
-    doc.add_paragraph("{{ agency }}", style="落款")
+    signature = doc.add_paragraph("{{ agency }}", style="落款")
+    signature.paragraph_format.keep_with_next = True  # never leave the date alone on a page
     doc.add_paragraph("{{ date_text }}", style="落款")
     doc.add_paragraph("{%p endif %}")
 

@@ -44,11 +44,10 @@ def fill_workbook(path: Path, report: Report, *, type_totals: bool = False) -> N
     for field, cell in locate_texts(wb).items():
         cell.value = getattr(report, field) or None
     totals = total_keys(ed)
-    for (section, row, column), cell in locate_cells(wb, ed.name).items():
-        value = report.value(section, row, column)  # type: ignore[arg-type]
-        if (section, row, column) not in totals:
-            cell.value = value
-        elif type_totals and value is not None:
+    for key, cell in locate_cells(wb, ed.name).items():
+        value = report.value(*key)  # type: ignore[arg-type]
+        typed_total = type_totals and value is not None
+        if key not in totals or typed_total:  # a formula is only replaced when asked to
             cell.value = value
     wb.save(path)
 
@@ -131,7 +130,7 @@ def _section4_cells(ws: Worksheet, s4: form.Section4) -> dict[CellKey, Cell]:
     found: dict[tuple[str, str], Cell] = {}
     for group in s4.groups:
         label = _find(ws, group.label)
-        top, left, bottom, right = _extent(ws, label)
+        _top, left, bottom, right = _extent(ws, label)
         for column in s4.columns:
             found[group.key, column.key] = _find(ws, column.label, rows=(bottom + 1, ws.max_row),
                                                  columns=(left, right))

@@ -535,3 +535,35 @@ def test_random_ledgers_give_balanced_reports(requests: list[Request], year: int
     assert not [f for f in validate(Loaded("report.json", report)) if f.code.startswith("B4")]
     following = tally_requests(requests, year + 1, cases=[], today=date(2025, 12, 31))
     assert following.section3["carried_in"] == result.section3["carried_out"]
+
+
+def test_incomplete_deadline_data_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    rows = [
+        row("1", date(2024, 3, 1), "natural", date(2024, 3, 20), "granted", consulted=YES),  # no start date
+        row("2", date(2024, 3, 1), "natural", date(2024, 3, 20), "granted", extended="也许"),  # not 是/否
+        row("3", date(2024, 3, 8), "natural", date(2024, 3, 20), "granted", correction=YES,
+            correction_notice=date(2024, 3, 4), correction_done=date(2024, 3, 12)),  # notice before receipt
+        row("", date(2024, 3, 8), "natural", date(2024, 3, 20), "granted"),  # no 编号
+    ]
+    ledger = read_ledger(write_ledger(tmp_path / "台账.xlsx", rows))
+    result = tally_requests(ledger.requests, YEAR, today=TODAY)
+    found = sorted((f.code, f.cell) for f in result.findings if f.code in ("L806", "L807"))
+    assert found == [("L806", "I4"), ("L806", "L2"), ("L806", "N3"), ("L807", "A5")]
+    assert result.complete and result.counted == 4
+
+
+def test_case_rows_that_cannot_be_counted(tmp_path: Path) -> None:
+    cases = [
+        {"number": "复1", "kind": "申诉", "received": date(2024, 3, 1), "result": "维持"},  # unknown type
+        {"number": "复2", "kind": "复议", "received": date(2024, 3, 1), "result": "驳回"},  # unknown result
+        {"number": "复3", "kind": "复议", "received": date(2024, 3, 1), "result": "维持"},
+        {"number": "复3", "kind": "复议", "received": date(2024, 4, 1), "result": "维持"},  # duplicate 案号
+        {"number": "复4", "kind": "复议", "received": None, "result": "维持"},  # no date
+        {"number": "复5", "kind": "申诉", "received": date(2022, 3, 1), "result": "维持"},  # another year
+    ]
+    ledger = read_ledger(write_ledger(tmp_path / "台账.xlsx", [], cases))
+    result = tally_requests(ledger.requests, YEAR, cases=ledger.cases, today=TODAY)
+    assert sorted(f.cell for f in result.findings if f.code == "L808") == ["A4", "A5", "B2", "C6", "D3"]
+    assert [f.cell for f in result.findings if f.code == "L809"] == ["B7"]
+    assert not result.complete
+    assert all(f.sheet == CASE_SHEET for f in result.findings if f.code in ("L808", "L809"))

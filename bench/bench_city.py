@@ -1,0 +1,175 @@
+"""Benchmark of `qtx-report city` against the bare python-calamine read of the same files.
+
+Run:  .venv/bin/python bench/bench_city.py [--sizes 50 500 5000] [--repeat 3] [--jobs N] [--work DIR]
+
+For each N, bench/make_workbooks.py writes N agency workbooks and a roster (kept in --work and
+reused by later runs). Then, interleaved so machine noise hits both sides alike:
+- bare read: a fresh Python process that reads every sheet of every workbook with python-calamine
+  (`to_python`), nothing else — the floor of any tool that reads these files;
+- city: a fresh process running `qtx-report city DIR --roster 名单.xlsx -o OUT [--jobs N]`, the whole
+  command as the office runs it: interpreter start, imports, worker processes, every check,
+  the sums, 全市汇总.xlsx, the report draft with its charts, the JSON.
+Both are timed by the wall clock around the process. Memory: the peak of the summed PSS of the
+process and all its worker processes (sampled from /proc every 50 ms; PSS counts pages shared
+between the forked workers once), and ru_maxrss of the main process and of the largest worker.
+Goals (bench/README.md): city ≤ 2× the bare read; peak memory ≤ 300 MB at 5,000; time linear in N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+BARE = """
+import sys
+from pathlib import Path
+from python_calamine import CalamineWorkbook
+for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
+    book = CalamineWorkbook.from_path(str(path))
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+"""
+
+CITY = """
+import json, resource, sys
+from qtx_report.cli import main
+report, sys.argv = sys.argv[1], ["qtx-report", "city", *sys.argv[2:]]
+try:
+    main()
+except SystemExit as done:
+    code = done.code
+usage = lambda who: resource.getrusage(who).ru_maxrss
+with open(report, "w") as out:
+    json.dump({"exit": code, "rss_main_kb": usage(resource.RUSAGE_SELF),
+               "rss_worker_kb": usage(resource.RUSAGE_CHILDREN)}, out)
+"""
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_pss_mb: float
+
+
+def tree_pss_kb(pid: int) -> int:
+    """Summed PSS of a process and its descendants (0 for those that are gone)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(child) for child in children.read().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def measured(command: list[str]) -> Run:
+    """Run `command` to the end; wall time and the peak PSS of its process tree."""
+    peak = [0]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_pss_kb(process.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    process.wait()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    return Run(seconds, peak[0] / 1024)
+
+
+def workbooks(work: Path, count: int) -> tuple[Path, Path]:
+    """The folder of `count` workbooks and its roster, generated once and reused."""
+    from make_workbooks import generate
+
+    folder = work / f"n{count}"
+    reports = folder / "reports"
+    marker = folder / "complete"
+    if not marker.exists():
+        started = time.perf_counter()
+        generate(folder, count)
+        marker.write_text(str(count))
+        print(f"  generated {count} workbooks in {time.perf_counter() - started:.1f} s", flush=True)
+    return reports, folder / "名单.xlsx"
+
+
+def bench_size(work: Path, count: int, repeat: int, jobs: int | None) -> dict[str, object]:
+    reports, roster = workbooks(work, count)
+    bare_runs, city_runs, usage = [], [], {}
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        for attempt in range(repeat):
+            bare_runs.append(measured([sys.executable, "-c", BARE, str(reports)]))
+            out, usage_file = Path(tmp) / f"out{attempt}", Path(tmp) / f"usage{attempt}.json"
+            command = [sys.executable, "-c", CITY, str(usage_file), str(reports), "--roster", str(roster),
+                       "-o", str(out)] + (["--jobs", str(jobs)] if jobs else [])
+            city_runs.append(measured(command))
+            usage = json.loads(usage_file.read_text())
+    bare = statistics.median(r.seconds for r in bare_runs)
+    city = statistics.median(r.seconds for r in city_runs)
+    return {
+        "n": count, "bare_s": bare, "city_s": city, "ratio": city / bare,
+        "bare_ms_per_file": 1000 * bare / count, "city_ms_per_file": 1000 * city / count,
+        "bare_peak_mb": max(r.peak_pss_mb for r in bare_runs), "city_peak_mb": max(r.peak_pss_mb for r in city_runs),
+        "rss_main_mb": usage["rss_main_kb"] / 1024, "rss_worker_mb": usage["rss_worker_kb"] / 1024,
+        "exit": usage["exit"],
+    }
+
+
+def print_table(rows: list[dict[str, object]], jobs: int) -> None:
+    print(f"\ncity compile vs bare python-calamine read (jobs={jobs}, {os.cpu_count()} CPUs, median of runs)")
+    print("| N | bare read s | city s | ratio | bare ms/file | city ms/file | city peak PSS MB | main RSS MB | "
+          "worker RSS MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['n']} | {r['bare_s']:.2f} | {r['city_s']:.2f} | {r['ratio']:.2f}× | {r['bare_ms_per_file']:.2f} | "
+              f"{r['city_ms_per_file']:.2f} | {r['city_peak_mb']:.0f} | {r['rss_main_mb']:.0f} | "
+              f"{r['rss_worker_mb']:.0f} |")
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        slope = (float(last["city_s"]) - float(first["city_s"])) / (int(last["n"]) - int(first["n"]))
+        print(f"marginal cost per file (N={first['n']}→{last['n']}): city {1000 * slope:.2f} ms, "
+              f"bare {1000 * (float(last['bare_s']) - float(first['bare_s'])) / (int(last['n']) - int(first['n'])):.2f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500, 5000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=None, help="passed to city --jobs (default: its own, CPU count)")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "qtx-bench-city")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for count in args.sizes:
+        print(f"N = {count}", flush=True)
+        rows.append(bench_size(args.work, count, args.repeat if count < 5000 else max(1, args.repeat - 2), args.jobs))
+        r = rows[-1]
+        print(f"  bare {r['bare_s']:.2f} s, city {r['city_s']:.2f} s ({r['ratio']:.2f}×), "
+              f"city peak {r['city_peak_mb']:.0f} MB, exit {r['exit']}", flush=True)
+    print_table(rows, args.jobs or len(os.sched_getaffinity(0)))
+
+
+if __name__ == "__main__":
+    main()
