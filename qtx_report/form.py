@@ -39,7 +39,7 @@ class Row:
     is_total: bool = False
     groups: tuple[str, ...] = ()  # enclosing header rows, outermost first
 
-    @property
+    @cached_property
     def title(self) -> str:
         return f"{self.number}{self.label}"
 
@@ -53,7 +53,7 @@ class HeaderRow:
     label: str
     aliases: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def title(self) -> str:
         return f"{self.number}{self.label}"
 

@@ -207,8 +207,9 @@ class _Reader:
         """Read one number cell into the grid, noting how it was read; `add` sums several cells
         into one (rows of the other edition that this edition counts in a single row)."""
         s, r, c = hit
-        raw = self.cells.sheets[s].get(r, c)
-        self.locations[(section, row_key, column.key)] = CellRef(self.cells.sheets[s].name, a1(r, c))
+        sheet = self.cells.sheets[s]
+        raw = sheet.rows[r][c] if r < len(sheet.rows) and c < len(sheet.rows[r]) else ""
+        self.locations[(section, row_key, column.key)] = CellRef(sheet.name, a1(r, c))
         value, problem = parse_number(raw)
         if value is None and problem is None:
             self.blanks.add((section, row_key, column.key))
@@ -482,9 +483,8 @@ def _read_section3(reader: _Reader) -> None:
     for row in s3.rows:
         if row.key not in seen:
             reader.note("S201", f"第三部分缺少“{row.title}”行。", (s, r0, c0), section=heading, row=row.title)
-    order = [k for k in seen if k in {r.key for r in s3.rows}]
     expected = [r.key for r in s3.rows if r.key in seen]
-    if order != expected:
+    if seen != expected:
         reader.note("S203", "第三部分各行的顺序与官方格式不一致，请按官方格式排列。", (s, r0, c0), section=heading)
 
 
@@ -648,11 +648,15 @@ def _fill(reader: _Reader, computed: set, section: str, row: str, column: str, p
 
 
 def _report_computed(reader: _Reader, computed: set[tuple[str, str, str]]) -> None:
-    for section, row_key, column_key in sorted(computed, key=reader.ed.cell_order):
-        ref = reader.locations[(section, row_key, column_key)]
-        row_label, column_label = reader.ed.cell_labels(section, row_key, column_key)
-        value = reader.grids[section][row_key][column_key]
+    """One note per section: totals saved as formulas without values are normal for files our
+    template wrote and nobody recalculated, so listing each would drown the real findings."""
+    for grid in ("section3", "section4"):
+        cells = sorted((c for c in computed if c[0] == grid), key=reader.ed.cell_order)
+        if not cells:
+            continue
+        refs = [reader.locations[c] for c in cells]
+        shown = "、".join(ref.cell for ref in refs[:6]) + ("等" if len(refs) > 6 else "")
         reader.findings.append(Finding(
-            "I105", f"“{row_label}”行“{column_label}”列按分项相加计算为 {_fmt(value)}。", file=str(reader.path),
-            section=reader.ed.heading_of(section), row=row_label, column=column_label,
-            expected=_fmt(value), sheet=ref.sheet, cell=ref.cell))
+            "I105", f"{len(cells)} 个合计单元格（{shown}）为空或为未保存计算结果的公式，已按分项相加计算。",
+            file=str(reader.path), section=reader.ed.heading_of(grid), sheet=refs[0].sheet, cell=refs[0].cell,
+            expected=str(len(cells))))

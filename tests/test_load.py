@@ -43,8 +43,9 @@ def test_formula_totals_without_cached_values_are_computed(tmp_path: Path) -> No
     again = load_report(path)
     assert again.report.section3 == report.section3
     assert again.report.section4 == report.section4
-    computed = [f for f in again.findings if f.code == "I105"]
-    assert len(computed) == len(again.computed) > 25
+    notes = [f for f in again.findings if f.code == "I105"]
+    assert sum(int(f.expected) for f in notes) == len(again.computed) > 25
+    assert all("已按分项相加计算" in f.message and f.cell for f in notes)
 
 
 def _is_total(loaded, grid: str, row: str, column: str) -> bool:
