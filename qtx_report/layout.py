@@ -24,7 +24,7 @@ Role = Literal["header", "label", "caption", "value"]
 
 TEXT_WIDTH_MM = 156.0  # A4 210 mm less GB/T 9704 margins 28 + 26 mm
 DRAFT_MARK = "草稿（数据未通过校验）"
-NOTHING = "无"  # printed under an empty text section, read back as ""
+NOTHING = "无"  # printed under an empty text section (so it also reads back as 无)
 
 
 @dataclass(frozen=True)
@@ -198,8 +198,13 @@ def paragraphs(text: str) -> list[str]:
 
 
 def canonical_text(text: str) -> str:
-    """What a text section reads back as after a round trip through the printed report."""
+    """A text section as paragraphs joined by line breaks (blank lines and edge spaces dropped)."""
     return "\n".join(paragraphs(text))
+
+
+def printed_text(text: str) -> str:
+    """What a text section reads back as after a round trip through the printed report."""
+    return canonical_text(text) or NOTHING
 
 
 def date_text(report: Report) -> str:

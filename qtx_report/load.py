@@ -283,22 +283,42 @@ def chinese_numeral(text: str) -> int | None:
 
 
 def load_workbook(path: Path) -> Loaded:
-    cells = _Cells(read_sheets(path))
+    sheets = read_sheets(path)
+    cells = _Cells(sheets)
     meta, meta_findings = _read_meta(path, cells)
-    ed = edition(meta.pop("edition", None) or detect_edition(cells))
+    tables = read_tables(path, sheets, meta.pop("edition", None), cells=cells)
+    texts = {s.key: _read_text(cells, s.heading) for s in TEXT_SECTIONS}
+    try:
+        report = Report(edition=tables.edition, **meta, **texts, **tables.grids)
+    except ValueError as err:
+        raise InputError(str(path), f"基本信息有误：{err}", sheet=META_SHEET) from err
+    return Loaded(str(path), report, tables.locations, (*meta_findings, *tables.findings), tables.computed)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Sections 二, 三 and 四 as found by label in a set of sheets (a workbook, or a Word
+    document's tables), with where each number came from."""
+
+    edition: str
+    grids: dict[str, Grid]
+    locations: dict[tuple[str, str, str], CellRef]
+    findings: tuple[Finding, ...]
+    computed: frozenset[tuple[str, str, str]]
+
+
+def read_tables(path: Path, sheets: list[Sheet], edition_name: str | None = None, *,
+                cells: _Cells | None = None) -> Tables:
+    """Find the tables by label; the edition comes from the caller or from the labels."""
+    cells = cells or _Cells(sheets)
+    ed = edition(edition_name or detect_edition(cells))
     reader = _Reader(path, cells, ed, grids=empty_grids(ed.name))
-    reader.findings.extend(meta_findings)
     _read_section2(reader)
     _read_section3(reader)
     _read_section4(reader)
     computed = _fill_totals(reader)
     _report_computed(reader, computed)
-    texts = {s.key: _read_text(cells, s.heading) for s in TEXT_SECTIONS}
-    try:
-        report = Report(edition=ed.name, **meta, **texts, **reader.grids)
-    except ValueError as err:
-        raise InputError(str(path), f"基本信息有误：{err}", sheet=META_SHEET) from err
-    return Loaded(str(path), report, reader.locations, tuple(reader.findings), frozenset(computed))
+    return Tables(ed.name, reader.grids, reader.locations, tuple(reader.findings), frozenset(computed))
 
 
 def detect_edition(cells: _Cells) -> str:

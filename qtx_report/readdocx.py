@@ -18,10 +18,10 @@ from pathlib import Path
 
 from . import labels, load
 from .findings import Finding, InputError
-from .form import SECTIONS, TEXT_SECTIONS, edition
-from .layout import NOTHING, canonical_text
+from .form import SECTIONS, TEXT_SECTIONS
+from .layout import canonical_text
 from .load import Loaded
-from .model import Report, empty_grids
+from .model import Report
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TITLE = re.compile(r"^(?P<agency>.+?)(?P<year>\d{4})\s*年度?政府信息公开工作年度报告$")
@@ -48,21 +48,14 @@ def read_docx(path: Path | str) -> Loaded:
     agency, year = _title(path, body)
     texts, closing = _sections(body, agency)
     meta = _front_matter(body) | closing
-    cells = load._Cells(sheets)
-    ed = edition(load.detect_edition(cells))
-    reader = load._Reader(path, cells, ed, grids=empty_grids(ed.name))
-    load._read_section2(reader)
-    load._read_section3(reader)
-    load._read_section4(reader)
-    computed = load._fill_totals(reader)
-    load._report_computed(reader, computed)
+    tables = load.read_tables(path, sheets)
     try:
-        report = Report(agency=agency, year=year, edition=ed.name, **meta, **texts, **reader.grids)
+        report = Report(agency=agency, year=year, edition=tables.edition, **meta, **texts, **tables.grids)
     except ValueError as err:
         raise InputError(str(path), f"报告内容无法读取：{err}") from err
-    locations = {key: load.CellRef("", _place(ref.sheet, ref.cell)) for key, ref in reader.locations.items()}
-    findings = tuple(_relocated(f) for f in reader.findings)
-    return Loaded(str(path), report, locations, findings, frozenset(computed))
+    locations = {key: load.CellRef("", _place(ref.sheet, ref.cell)) for key, ref in tables.locations.items()}
+    findings = tuple(_relocated(f) for f in tables.findings)
+    return Loaded(str(path), report, locations, findings, tables.computed)
 
 
 
@@ -189,8 +182,7 @@ def _sections(body: Body, agency: str) -> tuple[dict[str, str], dict[str, object
         lines = [t for t, style in body.paragraphs[start + 1:end] if style != "\x00table"]
         if n + 1 == len(starts):
             lines, closing = _closing(lines, agency)
-        text = canonical_text("\n".join(lines))
-        texts[key] = "" if text == NOTHING else text
+        texts[key] = canonical_text("\n".join(lines))
     return texts, closing
 
 
