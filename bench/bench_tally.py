@@ -16,6 +16,7 @@ import contextlib
 import gc
 import io
 import random
+import statistics
 import tempfile
 import time
 from datetime import date, timedelta
@@ -85,14 +86,13 @@ def timed(func) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def best_of(repeat: int, *funcs) -> list[tuple[float, float]]:
-    """Best (wall, CPU) of each function, runs interleaved so that both see the same machine load."""
-    best = [(float("inf"), float("inf"))] * len(funcs)
+def interleaved(repeat: int, *funcs) -> list[list[tuple[float, float]]]:
+    """(wall, CPU) of every run of each function; runs interleaved so all see the same machine load."""
+    runs: list[list[tuple[float, float]]] = [[] for _ in funcs]
     for _ in range(repeat):
         for i, func in enumerate(funcs):
-            wall, cpu = timed(func)
-            best[i] = (min(best[i][0], wall), min(best[i][1], cpu))
-    return best
+            runs[i].append(timed(func))
+    return runs
 
 
 def bare_read(path: Path) -> None:
@@ -128,14 +128,19 @@ def main() -> None:
         build_ledger(ledger, args.rows)
         print(f"generated {ledger} in {time.perf_counter() - started:.1f} s")
     out = cache / f"report-{args.rows}.json"
-    (read_wall, read_cpu), (nogc_wall, nogc_cpu), (tally_wall, tally_cpu) = best_of(
-        args.repeat, lambda: bare_read(ledger), lambda: bare_read_no_gc(ledger), lambda: run_tally(ledger, out))
-    print(f"rows                 {args.rows:>9,}      wall        CPU   (best of {args.repeat}, interleaved)")
-    print(f"bare calamine read              {read_wall:8.3f} s {read_cpu:8.3f} s")
-    print(f"bare read, GC paused            {nogc_wall:8.3f} s {nogc_cpu:8.3f} s")
-    print(f"qtx-report tally                {tally_wall:8.3f} s {tally_cpu:8.3f} s   goal ≤ 2 s")
-    print(f"tally / bare read               {tally_wall / read_wall:8.2f} × {tally_cpu / read_cpu:8.2f} ×   goal ≤ 1.5 ×")
-    print(f"tally / bare read, GC paused    {tally_wall / nogc_wall:8.2f} × {tally_cpu / nogc_cpu:8.2f} ×")
+    names = ("bare calamine read", "bare read, GC paused", "qtx-report tally")
+    runs = interleaved(args.repeat, lambda: bare_read(ledger), lambda: bare_read_no_gc(ledger),
+                       lambda: run_tally(ledger, out))
+    print(f"{args.rows:,} rows, {args.repeat} interleaved runs   wall median    wall min     CPU min")
+    for name, times in zip(names, runs, strict=True):
+        walls, cpus = [w for w, _ in times], [c for _, c in times]
+        print(f"{name:<34}{statistics.median(walls):9.3f} s {min(walls):9.3f} s {min(cpus):9.3f} s")
+    (bare, nogc, tally) = ([statistics.median(w for w, _ in t), min(c for _, c in t)] for t in runs)
+    print(f"{'tally / bare read':<34}{tally[0] / bare[0]:9.2f} ×             {tally[1] / bare[1]:9.2f} ×"
+          "   goal ≤ 1.5 ×")
+    print(f"{'tally / bare read, GC paused':<34}{tally[0] / nogc[0]:9.2f} ×             {tally[1] / nogc[1]:9.2f} ×")
+    print(f"goal ≤ 2 s for the tally: {'met' if statistics.median(w for w, _ in runs[2]) <= 2 else 'not met'}"
+          " (median wall)")
 
 if __name__ == "__main__":
     main()

@@ -6,6 +6,7 @@ them, so `qtx-report check` starts fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -45,6 +46,10 @@ def friendly(func: F) -> F:
             _fail(f"错误：{err.describe()}")
         except KeyboardInterrupt:
             _fail("已中断。", 130)
+        except BrokenPipeError:
+            # The reader (e.g. `| head`) went away: stop quietly, as other command-line tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except typer.Exit:
             raise
         except Exception as err:

@@ -8,8 +8,9 @@ row, section 三 is counted, never typed:
   四 carried_out  received by 31 December, not answered by 31 December
 so 一 + 二 = （七）总计 + 四 holds by construction, column by column.
 
-Deadlines (条例第三十条、第三十三条; 附件3 五、八、十) are computed by `clock()`; see `docs` in the
-说明 sheet written by `write_ledger_template()`, which reads the same column specs as the reader.
+Deadlines (条例第三十条、第三十三条; 附件3 五、八、十) are computed by `clock()`. The ledger's columns are
+defined once, in REQUEST_COLUMNS / CASE_COLUMNS: the template writer, its 说明 sheet and the reader all
+use them; official labels (applicant types, results, section 四) come from `form`.
 """
 
 from __future__ import annotations
@@ -649,26 +650,31 @@ def _read_cases(workbook, path: Path, ed: Edition, request_sheet: str) -> tuple[
         if any(values):
             cases.append(_read_case(values, where, i + 1, path.name, sheet, kinds, results))
     counts = Counter(c.number for c in cases if c.number)
+    number_col = column_letter(where["number"])
     return tuple(
-        replace(c, defects=(*c.defects, Defect("L808", f"案号“{c.number}”重复", f"A{c.row}", "counted")))
+        replace(c, defects=(*c.defects, Defect("L808", f"{_CASE_LABEL['number']}“{c.number}”重复",
+                                                f"{number_col}{c.row}", "counted")))
         if counts[c.number] > 1 else c
         for c in cases
     )
 
 
+_CASE_LABEL = {c.key: c.label for c in CASE_COLUMNS}
+
+
 def _read_case(values: list[object], where: dict[str, int], sheet_row: int, file: str, sheet: str,
                kinds: dict[str, str], results: dict[str, str]) -> Case:
     r = _RowReader(values, where, sheet_row)
-    received = r.date("received", "收到日期")
+    received = r.date("received", _CASE_LABEL["received"])
     if received is None and not r.defects:
-        r.add("L808", "收到日期未填，无法确定计入哪一年度", "received", "always")
+        r.add("L808", f"{_CASE_LABEL['received']}未填，无法确定计入哪一年度", "received", "always")
     kind_text, result_text = _text(r.raw("kind")), _text(r.raw("result"))
     group, result = kinds.get(labels.key(kind_text)), results.get(labels.key(result_text))
-    if group is None:
-        r.add("L808", f"类型“{kind_text}”无法识别" if kind_text else "类型未填", "kind", "counted")
-    if result is None:
-        r.add("L808", f"结果“{result_text}”无法识别" if result_text else "结果未填", "result", "counted")
-    concluded = r.date("concluded", "审结日期", "counted")
+    for key, text, found in (("kind", kind_text, group), ("result", result_text, result)):
+        if found is None:
+            what = f"“{text}”无法识别，请从下拉列表选择" if text else "未填"
+            r.add("L808", f"{_CASE_LABEL[key]}{what}", key, "counted")
+    concluded = r.date("concluded", _CASE_LABEL["concluded"], "counted")
     return Case(file, sheet, sheet_row, _text(r.raw("number")), group, received, result, concluded, tuple(r.defects))
 
 
@@ -920,12 +926,15 @@ def deadline_findings(requests: Iterable[Request], today: date, year: int | None
     findings: list[Finding] = []
     years: set[int] = set()
     requests = [q for q in requests if q.received is not None and not (q.defects and _has_error(q))]
+    open_requests: list[Request] = []
     for q in requests:
         received, answered = q.received, q.answered
         if year is not None and (received.year > year or (answered and answered.year < year)):  # type: ignore[union-attr]
             continue  # not counted in the year (see _counted_in)
-        if answered is None and q.correction_notice is None:
-            continue  # still open: judged by open_items() below
+        if answered is None:
+            open_requests.append(q)  # judged by open_items() below
+            if q.correction_notice is None:
+                continue
         if not (q.correction or q.correction_notice or q.correction_done or q.consulted or q.consult_from):
             # the plain case, inlined (most of 100,000 rows): 20 or 40 working days from receipt
             due = _plain_due(received, ANSWER_DAYS + (EXTENSION_DAYS if q.extended else 0))
@@ -936,9 +945,7 @@ def deadline_findings(requests: Iterable[Request], today: date, year: int | None
         c = clock(q)
         years.update(_years_walked(q, c))
         findings += _late_findings(q, c, year)
-    for item in open_items(requests, today):
-        if year is not None and item.request.received.year > year:  # type: ignore[union-attr]
-            continue
+    for item in open_items(open_requests, today):
         if item.due:
             years.update(range(item.request.received.year, item.due.year + 1))  # type: ignore[union-attr]
         findings += _open_findings(item)
@@ -980,11 +987,12 @@ def _open_findings(item: OpenItem) -> list[Finding]:
 
 
 def ledger_findings(requests: Iterable[Request], cases: Iterable[Case] | None, today: date) -> list[Finding]:
-    """Everything `ledger-status` reports: row defects of any year, late and open deadlines."""
+    """Everything `ledger-status` reports: row defects of any year; late answers and notices of the
+    current year (earlier years' are history, reported by their tally); open requests of any year."""
     requests = list(requests)
     findings = [f for q in requests if q.defects for f in _defect_findings(q, None)[0]]
     findings += [_finding(d.code, d.message, c, d.cell) for c in cases or () for d in c.defects]
-    return findings + deadline_findings(requests, today, None)
+    return findings + deadline_findings(requests, today, today.year)
 
 
 # ---------------------------------------------------------------- the template
@@ -1005,6 +1013,11 @@ def write_ledger_template(path: Path, edition: str = DEFAULT_EDITION, overwrite:
     _template_sheet(wb.create_sheet(CASE_SHEET), CASE_COLUMNS, lists)
     _help_sheet(wb.create_sheet(HELP_SHEET), lists, edition)
     _list_sheet(wb.create_sheet(LIST_SHEET), lists)
+    for ws in wb.worksheets:  # printed on landscape pages, all columns on one page width
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_title_rows = "1:1" if ws.title in (REQUEST_SHEET, CASE_SHEET) else None
     with atomic_path(Path(path), overwrite=overwrite) as tmp:
         wb.save(tmp)
 
@@ -1077,7 +1090,7 @@ def _help_sheet(ws, lists: dict[tuple[str, str], tuple[str, ...]], edition_name:
         ws.append([line])
         ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=3)
         ws.cell(ws.max_row, 1).alignment = wrap
-        ws.row_dimensions[ws.max_row].height = 48
+        ws.row_dimensions[ws.max_row].height = _wrapped_height(line, 115)
     for sheet, columns in ((REQUEST_SHEET, REQUEST_COLUMNS), (CASE_SHEET, CASE_COLUMNS)):
         ws.append([])
         ws.append([f"工作表“{sheet}”", "必填", "说明"])
@@ -1085,11 +1098,20 @@ def _help_sheet(ws, lists: dict[tuple[str, str], tuple[str, ...]], edition_name:
             cell.font = Font(bold=True)
         for col in columns:
             choices = "、".join(lists.get((sheet, col.key), ()))
-            ws.append([col.label, "是" if col.required else "", col.help.format(choices=choices)])
-            ws.cell(ws.max_row, 3).alignment = wrap
+            text = col.help.format(choices=choices)
+            ws.append([col.label, YES if col.required else "", text])
+            for cell in ws[ws.max_row]:
+                cell.alignment = wrap
+            ws.row_dimensions[ws.max_row].height = _wrapped_height(text, 105)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 6
     ws.column_dimensions["C"].width = 90
+
+
+def _wrapped_height(text: str, width: int) -> float:
+    """Row height (points) for wrapped text in a cell `width` characters wide: openpyxl does not
+    compute it, and Excel/LibreOffice keep one line otherwise."""
+    return 16.0 * max(1, -(-_display_width(text) // width))
 
 
 def _list_sheet(ws, lists: dict[tuple[str, str], tuple[str, ...]]) -> None:

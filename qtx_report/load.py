@@ -287,6 +287,9 @@ def load_workbook(path: Path) -> Loaded:
     cells = _Cells(sheets)
     meta, meta_findings = _read_meta(path, cells)
     tables = read_tables(path, sheets, meta.pop("edition", None), cells=cells)
+    if not tables.locations:
+        raise InputError(str(path), "工作簿中找不到年度报告的任何表格（如“本年新收政府信息公开申请数量”行）。"
+                         "请确认没有选错文件；填报请使用 qtx-report template 生成的工作簿。")
     texts = {s.key: _read_text(cells, s.heading) for s in TEXT_SECTIONS}
     try:
         report = Report(edition=tables.edition, **meta, **texts, **tables.grids)
@@ -377,7 +380,9 @@ def _meta_value(field_name: str, raw: object) -> tuple[object, str | None]:
         return (int(digits), None) if ok else (None, "应为四位年份，如 2025。")
     if field_name == "edition":
         found = re.search(r"20(21|19)", text)
-        return (found.group(0), None) if found or not text else (None, "应为 2021 或 2019。")
+        if found:
+            return found.group(0), None
+        return None, "应为 2021 或 2019。" if text else None
     if field_name == "report_date":
         return _meta_date(raw, text)
     return (text.removesuffix(".0") if field_name == "contact_phone" else text), None

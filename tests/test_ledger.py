@@ -567,3 +567,15 @@ def test_case_rows_that_cannot_be_counted(tmp_path: Path) -> None:
     assert [f.cell for f in result.findings if f.code == "L809"] == ["B7"]
     assert not result.complete
     assert all(f.sheet == CASE_SHEET for f in result.findings if f.code in ("L808", "L809"))
+
+
+def test_extension_across_spring_festival_and_year_end() -> None:
+    # 元旦 1月1日 off; 2025 春节: 1月28日—2月4日 off, 1月26日 (Sunday) and 2月8日 (Saturday) work.
+    received = date(2024, 12, 27)
+    due = add_workdays(received, 40)
+    assert due == date(2025, 2, 28)
+    on_time = request("1", received, due, extended=True)
+    late = request("2", received, date(2025, 3, 3), extended=True)
+    result = tally_requests([on_time, late], 2025, today=date(2025, 6, 30))
+    assert [f.cell for f in result.findings if f.code == "L811"] == ["A3"]
+    assert result.section3["carried_in"]["total"] == 2 and result.section3["granted"]["total"] == 2

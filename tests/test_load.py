@@ -223,3 +223,11 @@ def test_xml_bomb_does_not_expand(tmp_path: Path) -> None:
         return  # refused: fine
     longest = max(len(str(v)) for s in (loaded.report.overview, loaded.report.agency) for v in [s])
     assert longest < 10_000  # entities were not expanded a billion times
+
+
+def test_a_workbook_that_is_not_a_report(tmp_path: Path) -> None:
+    path = tmp_path / "台账.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "编号"
+    book.save(path)
+    assert "找不到年度报告的任何表格" in _error(path)
