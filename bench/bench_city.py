@@ -9,7 +9,9 @@ reused by later runs). Then, interleaved so machine noise hits both sides alike:
 - city: a fresh process running `qtx-report city DIR --roster 名单.xlsx -o OUT [--jobs N]`, the whole
   command as the office runs it: interpreter start, imports, worker processes, every check,
   the sums, 全市汇总.xlsx, the report draft with its charts, the JSON.
-Both are timed by the wall clock around the process. Memory: the peak of the summed PSS of the
+Both are timed by the wall clock around the process, and by the CPU time (user + system) of the
+process and its workers: on a shared machine the wall clock of the parallel side suffers most
+from other load, the CPU time hardly. Memory: the peak of the summed PSS of the
 process and all its worker processes (sampled from /proc every 50 ms; PSS counts pages shared
 between the forked workers once), and ru_maxrss of the main process and of the largest worker.
 Goals (bench/README.md): city ≤ 2× the bare read; peak memory ≤ 300 MB at 5,000; time linear in N.
@@ -60,6 +62,7 @@ with open(report, "w") as out:
 @dataclass
 class Run:
     seconds: float
+    cpu_seconds: float  # user + system of the process and every worker it waited for
     peak_pss_mb: float
 
 
@@ -93,11 +96,12 @@ def measured(command: list[str]) -> Run:
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    process.wait()
+    _, status, usage = os.wait4(process.pid, 0)  # its rusage includes the workers it joined
     seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
     done.set()
     sampler.join()
-    return Run(seconds, peak[0] / 1024)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, peak[0] / 1024)
 
 
 def workbooks(work: Path, count: int) -> tuple[Path, Path]:
@@ -128,8 +132,11 @@ def bench_size(work: Path, count: int, repeat: int, jobs: int | None) -> dict[st
             usage = json.loads(usage_file.read_text())
     bare = statistics.median(r.seconds for r in bare_runs)
     city = statistics.median(r.seconds for r in city_runs)
+    bare_cpu = statistics.median(r.cpu_seconds for r in bare_runs)
+    city_cpu = statistics.median(r.cpu_seconds for r in city_runs)
     return {
         "n": count, "bare_s": bare, "city_s": city, "ratio": city / bare,
+        "bare_cpu_s": bare_cpu, "city_cpu_s": city_cpu, "cpu_ratio": city_cpu / bare_cpu,
         "bare_ms_per_file": 1000 * bare / count, "city_ms_per_file": 1000 * city / count,
         "bare_peak_mb": max(r.peak_pss_mb for r in bare_runs), "city_peak_mb": max(r.peak_pss_mb for r in city_runs),
         "rss_main_mb": usage["rss_main_kb"] / 1024, "rss_worker_mb": usage["rss_worker_kb"] / 1024,
@@ -139,13 +146,13 @@ def bench_size(work: Path, count: int, repeat: int, jobs: int | None) -> dict[st
 
 def print_table(rows: list[dict[str, object]], jobs: int) -> None:
     print(f"\ncity compile vs bare python-calamine read (jobs={jobs}, {os.cpu_count()} CPUs, median of runs)")
-    print("| N | bare read s | city s | ratio | bare ms/file | city ms/file | city peak PSS MB | main RSS MB | "
-          "worker RSS MB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| N | bare read s | city s | ratio | bare ms/file | city ms/file | bare CPU s | city CPU s | CPU ratio | "
+          "city peak PSS MB | main RSS MB | worker RSS MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['n']} | {r['bare_s']:.2f} | {r['city_s']:.2f} | {r['ratio']:.2f}× | {r['bare_ms_per_file']:.2f} | "
-              f"{r['city_ms_per_file']:.2f} | {r['city_peak_mb']:.0f} | {r['rss_main_mb']:.0f} | "
-              f"{r['rss_worker_mb']:.0f} |")
+              f"{r['city_ms_per_file']:.2f} | {r['bare_cpu_s']:.2f} | {r['city_cpu_s']:.2f} | {r['cpu_ratio']:.2f}× | "
+              f"{r['city_peak_mb']:.0f} | {r['rss_main_mb']:.0f} | {r['rss_worker_mb']:.0f} |")
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
         slope = (float(last["city_s"]) - float(first["city_s"])) / (int(last["n"]) - int(first["n"]))

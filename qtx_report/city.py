@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,7 +37,7 @@ from .findings import CODES, Finding, InputError
 from .form import DEFAULT_EDITION, GRID_SECTIONS, Edition, edition
 from .load import Loaded, load_report
 from .model import Number, Report, grid_keys
-from .roster import CITY, UNGROUPED, Agency, Roster, agency_key, read_roster
+from .roster import CITY, NAME_HEADER, UNGROUPED, Agency, Roster, agency_key, read_roster
 from .rules import Options, validate
 
 OUT_XLSX = "全市汇总.xlsx"
@@ -336,7 +336,9 @@ class Collector:
         if record.year is None:  # unreadable: the file name may still say whose it is
             return self.roster.guess(Path(record.file).stem) if self.roster.agencies else None
         if self.roster.source:
-            return self.roster.match(record.agency)
+            unnamed = any(f.code == "I106" and f.row == NAME_HEADER for f in record.findings)
+            # A report without its agency's name is placed by its file name, like an unreadable one.
+            return self.roster.guess(Path(record.file).stem) if unnamed else self.roster.match(record.agency)
         key = agency_key(record.agency)
         return self.seen.setdefault(key, Agency(record.agency))
 
@@ -496,9 +498,9 @@ def summarise(collector: Collector, requested_year: int | None, include_invalid:
                if states[s.file] == "valid" or (include_invalid and states[s.file] == "invalid")}
     agencies = list(roster.agencies) if has_roster else list(collector.seen.values())
     rows, missing = status_rows(agencies, submissions, states, counted, year, options, has_roster)
-    city_edition = choose_edition([s for s in submissions if s.file in counted])
-    group_of = {a.key: a.group for a in agencies}
     included = [s for s in submissions if s.file in counted]
+    city_edition = choose_edition(included)
+    group_of = {a.key: a.group for a in agencies}
     notes = sum_notes(included, city_edition)
     total, groups = sum_reports(included, group_of, year, city_edition, roster.groups if has_roster else [UNGROUPED])
     compiled = Compiled(year, city_edition, roster, options, include_invalid, rows, missing, submissions, total,
@@ -701,11 +703,27 @@ def stable_zip(data: bytes, stamp: tuple[int, ...]) -> bytes:
     """Re-pack an OOXML file with every zip entry and the document's created/modified time set to
     `stamp`: the libraries stamp the current time, which would make every run's bytes differ."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(_entry(info.filename, stamp, info.external_attr),
-                            _fix_core(info.filename, source.read(info), stamp))
+    repack(data, out, stamp)
     return out.getvalue()
+
+
+PartWriter = Callable[[IO[bytes], bytes], None]
+
+
+def repack(data: bytes, target: IO[bytes] | Path, stamp: tuple[int, ...],
+           streams: dict[str, PartWriter] | None = None) -> None:
+    """Copy the zip `data` to `target` with fixed times; a part named in `streams` is written by its
+    writer (given the part's original bytes) straight into the archive, never whole in memory."""
+    streams = streams or {}
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            part = _fix_core(info.filename, source.read(info), stamp)
+            entry = _entry(info.filename, stamp, info.external_attr)
+            if info.filename not in streams:
+                out.writestr(entry, part)
+                continue
+            with out.open(entry, "w") as stream:
+                streams[info.filename](stream, part)
 
 
 def _entry(name: str, stamp: tuple[int, ...], external_attr: int = 0o600 << 16) -> zipfile.ZipInfo:
@@ -826,16 +844,9 @@ def save_streamed(wb, path: Path, streams: dict[str, Stream], stamp: tuple[int, 
     fixed timestamps. openpyxl would hold every cell of 100,000 finding rows in memory."""
     buffer = io.BytesIO()
     wb.save(buffer)
-    parts = {wb[title].path.lstrip("/"): rows for title, rows in streams.items()}
-    with atomic_path(path) as tmp, zipfile.ZipFile(buffer) as source, \
-            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = _fix_core(info.filename, source.read(info), stamp)
-            if info.filename not in parts:
-                target.writestr(_entry(info.filename, stamp, info.external_attr), data)
-                continue
-            with target.open(_entry(info.filename, stamp, info.external_attr), "w") as out:
-                write_sheet(out, data, parts[info.filename])
+    writers = {wb[title].path.lstrip("/"): partial(write_sheet, stream=stream) for title, stream in streams.items()}
+    with atomic_path(path) as tmp:
+        repack(buffer.getvalue(), tmp, stamp, writers)
 
 
 def write_sheet(out: IO[bytes], xml: bytes, stream: Stream) -> None:
@@ -956,6 +967,9 @@ ANNEX_COLUMNS = (("序号", 10.0), ("单位名称", 42.0), ("分组", 18.0), ("�
                  ("按时报送", 18.0), ("错误", 11.0), ("新收申请", 17.0))
 
 
+ANNEX_MARKER = "QTX-ANNEX-TABLE"  # a paragraph replaced by the streamed status table
+
+
 def write_docx(path: Path, c: Compiled, charts: list[tuple[str, bytes]]) -> None:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -966,8 +980,7 @@ def write_docx(path: Path, c: Compiled, charts: list[tuple[str, bytes]]) -> None
     draft = any(f.severity == "error" for f in c.sum_findings)
     doc = Document(io.BytesIO(render_docx(c.total, draft=draft)))
     annex_heading(doc, "附件1：各单位报送情况")
-    doc.element.body.insert(len(doc.element.body) - 1, annex_table([annex_row(i, r) for i, r in
-                                                                   enumerate(c.rows, start=1)]))
+    doc.add_paragraph(ANNEX_MARKER)
     annex_heading(doc, "附件2：统计图表")
     for _, png in charts:
         picture = doc.add_paragraph()
@@ -981,8 +994,9 @@ def write_docx(path: Path, c: Compiled, charts: list[tuple[str, bytes]]) -> None
     props.created = props.modified = datetime(*stamp_for(c.year)[:6])  # type: ignore[misc]
     buffer = io.BytesIO()
     doc.save(buffer)
+    rows = (annex_row(i, r) for i, r in enumerate(c.rows, start=1))
     with atomic_path(path) as tmp:
-        tmp.write_bytes(stable_zip(buffer.getvalue(), stamp_for(c.year)))
+        repack(buffer.getvalue(), tmp, stamp_for(c.year), {"word/document.xml": partial(write_annex, rows=rows)})
 
 
 def annex_heading(doc, text: str) -> None:
@@ -1005,38 +1019,52 @@ def annex_row(number: int, r: StatusRow) -> list[str]:
     from .layout import format_number
 
     state = STATES[r.state] + ("（计入）" if r.counted and r.state == "invalid" else "")
-    return [str(number), r.agency, r.group, state, r.report_date.isoformat() if r.report_date else "",
+    return [str(number), short_name(r.agency), r.group, state, r.report_date.isoformat() if r.report_date else "",
             r.deadline_text, str(r.errors) if r.file else "", format_number(r.new)]
 
 
-def annex_table(rows: list[list[str]]):
-    """The status annex as one w:tbl, built as text: python-docx adds rows one by one, far too
-    slowly for a few thousand agencies. Styles are those of the report template's tables."""
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
+def write_annex(out: IO[bytes], xml: bytes, rows: Iterator[list[str]]) -> None:
+    """document.xml with the marker paragraph replaced by the status table, written row by row:
+    a few thousand agencies as one lxml tree would take a hundred MB."""
+    text = xml.decode("utf-8")
+    marker = text.index(ANNEX_MARKER)
+    start = max(text.rfind("<w:p>", 0, marker), text.rfind("<w:p ", 0, marker))
+    end = text.index("</w:p>", marker) + len("</w:p>")
+    out.write(text[:start].encode("utf-8"))
     widths = [round(mm / 25.4 * 1440) for _, mm in ANNEX_COLUMNS]
+    out.write(annex_table_start(widths).encode("utf-8"))
+    out.write(annex_tr([label for label, _ in ANNEX_COLUMNS], header=True).encode("utf-8"))
+    chunk: list[str] = []
+    for row in rows:
+        chunk.append(annex_tr(row))
+        if len(chunk) >= 500:
+            out.write("".join(chunk).encode("utf-8"))
+            chunk = []
+    out.write(("".join(chunk) + "</w:tbl>" + text[end:]).encode("utf-8"))
+
+
+def annex_table_start(widths: list[int]) -> str:
+    """Table properties as the report template's tables have them (borders, fixed layout)."""
     borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                       for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    out = [f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
-           f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-           '<w:tblCellMar><w:left w:w="40" w:type="dxa"/><w:right w:w="40" w:type="dxa"/></w:tblCellMar>'
-           "</w:tblPr><w:tblGrid>",
-           *(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>"]
-    header = [label for label, _ in ANNEX_COLUMNS]
-    for n, row in enumerate([header, *rows]):
-        props = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if n == 0 else "<w:trPr><w:cantSplit/></w:trPr>"
-        out.append(f"<w:tr>{props}")
-        for i, (text, width) in enumerate(zip(row, widths, strict=True)):
-            style = "TableLabel" if i == 1 and n else "TableText"
-            run = f'<w:r><w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>' if text else ""
-            bold = "<w:rPr><w:b/></w:rPr>" if n == 0 else ""
-            run = run.replace("<w:r>", f"<w:r>{bold}") if bold else run
-            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-                       f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{run}</w:p></w:tc>')
-        out.append("</w:tr>")
-    out.append("</w:tbl>")
-    return parse_xml("".join(out))
+    return (f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+            f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+            '<w:tblCellMar><w:left w:w="40" w:type="dxa"/><w:right w:w="40" w:type="dxa"/></w:tblCellMar>'
+            "</w:tblPr><w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>")
+
+
+def annex_tr(cells: list[str], header: bool = False) -> str:
+    # The header row repeats on every page; the name column is left-aligned like the form's labels.
+    props = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
+    bold = "<w:rPr><w:b/></w:rPr>" if header else ""
+    out = [f"<w:tr>{props}"]
+    for i, text in enumerate(cells):
+        style = "TableLabel" if i == 1 and not header else "TableText"
+        run = f'<w:r>{bold}<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>' if text else ""
+        out.append(f'<w:tc><w:tcPr><w:vAlign w:val="center"/></w:tcPr>'
+                   f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{run}</w:p></w:tc>')
+    out.append("</w:tr>")
+    return "".join(out)
 
 
 # ================================================================ 全市汇总.json
@@ -1105,6 +1133,8 @@ def city_command(directory: Path, *, roster: Path | None = None, previous: Path 
     compiled = compile_city(directory, roster=the_roster, previous=previous, year=year, jobs=jobs,
                             include_invalid=include_invalid, options=options,
                             render_dir=out / RENDER_DIR if render_all else None)
+    if sys.stderr.isatty():
+        sys.stderr.write("正在写出汇总表、汇总报告和图表……\n")
     try:
         written = write_outputs(out, compiled, jobs or default_jobs())
         print_summary(compiled, written, sys.stdout)
@@ -1182,7 +1212,8 @@ def print_summary(c: Compiled, written: list[Path], stream: IO[str]) -> None:
             stream.write(f"  {STATES[state]} {len(rows)}：{listed}{' 等' if len(rows) > 20 else ''}\n")
     late = [r for r in c.rows if r.deadline == "late"]
     if late:
-        stream.write(f"  逾期 {len(late)}：" + "、".join(f"{r.agency}（{r.deadline_text}）" for r in late[:20]) + "\n")
+        stream.write(f"  逾期 {len(late)}：" + "、".join(f"{r.agency}（{r.deadline_text}）" for r in late[:20])
+                     + (" 等\n" if len(late) > 20 else "\n"))
     for note in c.notes:
         stream.write(f"  注：{note}\n")
     errors = [f for f in c.sum_findings if f.severity == "error"]

@@ -172,16 +172,22 @@ def build(
 @friendly
 def city(
     directory: Annotated[Path, typer.Argument(help="存放各单位报告的文件夹")],
-    roster: Annotated[Path | None, typer.Option(help="应报单位名单（.xlsx 或 .csv）")] = None,
+    roster: Annotated[Path | None, typer.Option(help="应报单位名单（.xlsx 或 .csv；列：单位名称、分组、别名）")] = None,
     previous: Annotated[Path | None, typer.Option(help="上年度各单位报告所在文件夹")] = None,
     year: Annotated[int | None, typer.Option(help="报告年度，默认取多数报告的年度")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件夹")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件夹，默认为报告文件夹旁的“文件夹名_全市汇总”")] = None,
     jobs: Annotated[int | None, typer.Option(help="并行进程数，默认为 CPU 核数")] = None,
     include_invalid: Annotated[bool, typer.Option(help="汇总时也计入有错误的报告")] = False,
     render_all: Annotated[bool, typer.Option(help="同时为每个单位生成 Word 报告")] = False,
     city_deadline: Annotated[str, typer.Option(help="报送期限（月-日），默认 01-15")] = "01-15",
 ) -> None:
-    """汇总全市：缺报、迟报、数据错误，全市汇总表和汇总报告草稿。"""
+    """汇总全市：缺报、迟报、数据错误，全市汇总表和汇总报告草稿。
+
+    在输出文件夹中生成 全市汇总.xlsx（报送情况、未报送单位、汇总表、问题清单、分组汇总）、
+    全市汇总报告.docx（含附件和图表）、全市汇总.json 和 图表/。
+
+    退出码：0 名单内单位均已报送且通过校验；1 有未报送、有错误、无法读取、重复报送、名单外或年度不符的报告
+    （逾期不影响退出码）；2 名单或文件夹无法读取、用法错误。"""
     from .city import city_command
 
     raise typer.Exit(city_command(directory, roster=roster, previous=previous, year=year, output=output,

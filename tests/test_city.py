@@ -140,7 +140,7 @@ def test_report_draft_has_tables_annex_and_three_charts(samples_run):
     assert "青铜峡市2025年政府信息公开工作年度报告" in text and "附件1" in text and "附件2" in text
     annex = doc.tables[-1]
     names = [row.cells[1].text for row in annex.rows[1:]]
-    assert names == [row["agency"] for row in summary["agencies"]]
+    assert names == [city.short_name(row["agency"]) for row in summary["agencies"]]
     new_total = summary["sums"]["total"]["section3"]["new"]["total"]
     assert f"新收政府信息公开申请{new_total}件" in text  # the draft's text states the summed figures
     assert sorted(p.name for p in (out / city.CHART_DIR).iterdir()) == sorted(city.CHART_FILES)
@@ -204,15 +204,41 @@ def test_year_option_marks_other_years(troubled, tmp_path):
     assert rows["市审计局.xlsx"]["state"] == "valid" and rows["市财政局.xlsx"]["state"] == "wrong_year"
 
 
+def digests(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def test_jobs_1_and_2_give_identical_outputs(troubled, tmp_path):
-    digests = []
     for jobs in (1, 2):
-        out = tmp_path / f"jobs{jobs}"
-        city.city_command(troubled, roster=ROSTER, output=out, jobs=jobs, render_all=True)
-        files = sorted(p for p in out.rglob("*") if p.is_file())
-        digests.append({str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files})
-    assert digests[0] == digests[1]
-    assert len([name for name in digests[0] if name.startswith(city.RENDER_DIR)]) == 37  # every readable file
+        city.city_command(troubled, roster=ROSTER, output=tmp_path / f"jobs{jobs}", jobs=jobs)
+    first, second = digests(tmp_path / "jobs1"), digests(tmp_path / "jobs2")
+    assert first == second
+    assert {city.OUT_XLSX, city.OUT_DOCX, city.OUT_JSON} <= set(first)
+
+
+def test_render_all_writes_each_readable_report_the_same_way_twice(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("市财政局.xlsx", *INVALID):
+        shutil.copy(SAMPLES / "2025" / name, folder)
+    (folder / "坏文件.xlsx").write_bytes(b"garbage")
+    for jobs in (1, 2):
+        run_city(folder, tmp_path / f"out{jobs}", roster=None, jobs=jobs, render_all=True)
+    rendered = digests(tmp_path / "out1" / city.RENDER_DIR)
+    assert sorted(rendered) == sorted(Path(n).stem + ".docx" for n in ("市财政局.xlsx", *INVALID))
+    assert rendered == digests(tmp_path / "out2" / city.RENDER_DIR)
+
+
+def test_a_report_without_its_agency_name_is_placed_by_its_file_name(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    book = openpyxl.load_workbook(SAMPLES / "2025" / "市财政局.xlsx")
+    book["基本信息"]["B2"] = None
+    book.save(folder / "市财政局.xlsx")
+    _, summary = run_city(folder, tmp_path / "out")
+    row = by_file(summary)["市财政局.xlsx"]
+    assert row["agency"] == "青铜峡市财政局" and row["state"] == "invalid"
 
 
 # ---------------------------------------------------------------- exit codes and the command line
