@@ -6,7 +6,6 @@ from pathlib import Path
 
 import openpyxl
 
-
 from qtx_report import synth
 from qtx_report.load import Loaded, load_report
 from qtx_report.model import Report
