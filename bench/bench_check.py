@@ -82,7 +82,8 @@ def heavy_imports_on_check_path() -> str:
     """A script that runs `check` in process and prints which heavy modules got imported."""
     return ("import sys\nfrom qtx_report.cli import main\nsys.argv=['qtx-report','check',sys.argv[1]]\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(','.join(m for m in ('openpyxl','docxtpl','docx','matplotlib','rich','jinja2') if m in sys.modules))")
+             "heavy = [m for m in ('openpyxl','docxtpl','docx','matplotlib','rich','jinja2') if m in sys.modules]\n"
+             "print('HEAVY:' + (','.join(heavy) or 'none'))")
 
 
 def main() -> None:
@@ -100,8 +101,9 @@ def main() -> None:
               f"ratio {ours_p / bare_p:.2f}x (goal <= 1.25x)")
         probe = subprocess.run([sys.executable, "-c", heavy_imports_on_check_path(), str(paths[0])],
                                capture_output=True, text=True)
-        loaded = probe.stdout.strip().splitlines()[-1] if probe.stdout.strip() else ""
-        print(f"heavy modules imported by `check`: {loaded or 'none'}")
+        heavy = next((line.removeprefix("HEAVY:") for line in probe.stdout.splitlines() if line.startswith("HEAVY:")),
+                     "probe failed")
+        print(f"heavy modules imported by `check`: {heavy}")
 
 
 if __name__ == "__main__":
