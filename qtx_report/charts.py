@@ -15,6 +15,7 @@ from functools import cache
 # Microsoft YaHei (Windows).
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
              "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei")
+# English on purpose: without a CJK font, Chinese in the image itself would render as boxes.
 NO_FONT_NOTE = "No CJK font found (install fonts-noto-cjk): Chinese text may show as boxes"
 DPI = 200
 WIDTH_IN = 6.3  # the type area of the report is 156 mm
@@ -77,7 +78,7 @@ def _share(part: int, whole: int) -> str:
 
 
 def bar_chart(title: str, items: Sequence[tuple[str, int]], *, whole: int | None = None, note: str = "",
-              empty: str = "无数据", color: str = BAR) -> bytes:
+              empty: str = "无数据") -> bytes:
     """Horizontal bars, first item on top, each labelled with its count and its share of `whole`
     (default: the sum of the items)."""
     with _style():
@@ -91,7 +92,7 @@ def bar_chart(title: str, items: Sequence[tuple[str, int]], *, whole: int | None
             return _png(fig)
         names = [name for name, _ in items][::-1]
         counts = [count for _, count in items][::-1]
-        bars = ax.barh(names, counts, color=color, height=0.62)
+        bars = ax.barh(names, counts, color=BAR, height=0.62)
         ax.bar_label(bars, labels=[f"{c}（{_share(c, whole)}）" for c in counts], padding=3, fontsize=8)
         ax.set_xlim(0, max(counts) * 1.3)
         ax.tick_params(axis="y", length=0)

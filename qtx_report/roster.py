@@ -25,6 +25,8 @@ GROUP_HEADER = "分组"
 ALIAS_HEADER = "别名"
 _ALIAS_SPLIT = re.compile(r"[、，,;；/／\n]+")
 _CITY_KEY = labels.key(CITY)
+# The name column's header: the workbook's 单位名称, or plain 单位 as rosters often have it.
+_NAME_KEYS = (labels.key(NAME_HEADER), labels.key("单位"))
 
 
 def agency_key(name: object) -> str:
@@ -127,9 +129,8 @@ def _csv_rows(path: Path) -> list[list[object]]:
 
 
 def _header_row(rows: list[list[object]]) -> int | None:
-    wanted = {labels.key(NAME_HEADER), labels.key("单位")}
     for r, row in enumerate(rows[:20]):
-        if any(labels.key(cell) in wanted for cell in row):
+        if any(labels.key(cell) in _NAME_KEYS for cell in row):
             return r
     return None
 
@@ -139,7 +140,7 @@ def _agencies(path: Path, rows: list[list[object]]) -> list[Agency]:
     if header is None:
         raise InputError(str(path), f"名单中找不到“{NAME_HEADER}”列。第一行应为表头：{NAME_HEADER}、{GROUP_HEADER}、{ALIAS_HEADER}。")
     columns = {labels.key(cell): c for c, cell in enumerate(rows[header])}
-    name_col = columns.get(labels.key(NAME_HEADER), columns.get(labels.key("单位")))
+    name_col = columns.get(_NAME_KEYS[0], columns.get(_NAME_KEYS[1]))
     group_col, alias_col = columns.get(labels.key(GROUP_HEADER)), columns.get(labels.key(ALIAS_HEADER))
     agencies = []
     for row in rows[header + 1:]:

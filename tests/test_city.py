@@ -14,11 +14,13 @@ import pytest
 from typer.testing import CliRunner
 
 from qtx_report import city
+from qtx_report import city_outputs as outputs
 from qtx_report.charts import bar_chart, cjk_font
 from qtx_report.cli import app
 from qtx_report.findings import InputError
 from qtx_report.load import load_report
 from qtx_report.model import Report
+from qtx_report.ooxml import stable_zip
 from qtx_report.roster import Agency, agency_key, build_roster, read_roster
 from qtx_report.workbook import write_template
 
@@ -37,7 +39,7 @@ LATE = ("峡口镇.xlsx", 5)
 
 def run_city(directory: Path, out: Path, *, roster: Path | None = ROSTER, jobs: int = 1, **options) -> tuple[int, dict]:
     code = city.city_command(directory, roster=roster, output=out, jobs=jobs, **options)
-    return code, json.loads((out / city.OUT_JSON).read_text(encoding="utf-8"))
+    return code, json.loads((out / outputs.OUT_JSON).read_text(encoding="utf-8"))
 
 
 def by_file(summary: dict) -> dict[str, dict]:
@@ -104,7 +106,7 @@ def test_missing_unknown_invalid_and_late_agencies_are_reported(samples_run):
 def test_sums_pass_every_rule_and_read_back_from_the_workbook(samples_run):
     _, summary, out = samples_run
     assert not [f for f in summary["sum_findings"] if f["severity"] == "error"]
-    report = load_report(out / city.OUT_XLSX).report
+    report = load_report(out / outputs.OUT_XLSX).report
     assert report.agency == "青铜峡市" and report.year == 2025
     for grid in ("section2", "section3", "section4"):
         assert getattr(report, grid) == summary["sums"]["total"][grid]
@@ -112,26 +114,26 @@ def test_sums_pass_every_rule_and_read_back_from_the_workbook(samples_run):
 
 def test_workbook_has_status_findings_and_missing_sheets(samples_run):
     _, summary, out = samples_run
-    book = openpyxl.load_workbook(out / city.OUT_XLSX)
-    assert book.sheetnames[:2] == [city.STATUS_SHEET, city.MISSING_SHEET]
-    status = book[city.STATUS_SHEET]
+    book = openpyxl.load_workbook(out / outputs.OUT_XLSX)
+    assert book.sheetnames[:2] == [outputs.STATUS_SHEET, outputs.MISSING_SHEET]
+    status = book[outputs.STATUS_SHEET]
     header = [c.value for c in status[1]]
-    assert header == [label for label, _ in city.STATUS_COLUMNS]
+    assert header == [label for label, _ in outputs.STATUS_COLUMNS]
     assert status.freeze_panes == "B2" and status.auto_filter.ref == f"A1:Q{len(summary['agencies']) + 1}"
     agencies = [row[0] for row in status.iter_rows(min_row=2, values_only=True)]
     assert agencies == [row["agency"] for row in summary["agencies"]]
-    findings = book[city.FINDINGS_SHEET]
+    findings = book[outputs.FINDINGS_SHEET]
     assert findings.auto_filter.ref and findings.max_row - 1 == len(summary["findings"])
     codes = {row[2] for row in findings.iter_rows(min_row=2, values_only=True)}
     assert {"B401", "B403", "T503", "D601"} <= codes
-    assert [row[0] for row in book[city.MISSING_SHEET].iter_rows(min_row=2, values_only=True)] == [MISSING]
+    assert [row[0] for row in book[outputs.MISSING_SHEET].iter_rows(min_row=2, values_only=True)] == [MISSING]
 
 
 def test_report_draft_has_tables_annex_and_three_charts(samples_run):
     from docx import Document
 
     _, summary, out = samples_run
-    data = (out / city.OUT_DOCX).read_bytes()
+    data = (out / outputs.OUT_DOCX).read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         media = [n for n in archive.namelist() if n.startswith("word/media/")]
     assert len(media) == 3
@@ -140,10 +142,10 @@ def test_report_draft_has_tables_annex_and_three_charts(samples_run):
     assert "青铜峡市2025年政府信息公开工作年度报告" in text and "附件1" in text and "附件2" in text
     annex = doc.tables[-1]
     names = [row.cells[1].text for row in annex.rows[1:]]
-    assert names == [city.short_name(row["agency"]) for row in summary["agencies"]]
+    assert names == [outputs.short_name(row["agency"]) for row in summary["agencies"]]
     new_total = summary["sums"]["total"]["section3"]["new"]["total"]
     assert f"新收政府信息公开申请{new_total}件" in text  # the draft's text states the summed figures
-    assert sorted(p.name for p in (out / city.CHART_DIR).iterdir()) == sorted(city.CHART_FILES)
+    assert sorted(p.name for p in (out / outputs.CHART_DIR).iterdir()) == sorted(outputs.CHART_FILES)
 
 
 def test_deadline_is_configurable(tmp_path):
@@ -214,7 +216,7 @@ def test_jobs_1_and_2_give_identical_outputs(troubled, tmp_path):
         city.city_command(troubled, roster=ROSTER, output=tmp_path / f"jobs{jobs}", jobs=jobs)
     first, second = digests(tmp_path / "jobs1"), digests(tmp_path / "jobs2")
     assert first == second
-    assert {city.OUT_XLSX, city.OUT_DOCX, city.OUT_JSON} <= set(first)
+    assert {outputs.OUT_XLSX, outputs.OUT_DOCX, outputs.OUT_JSON} <= set(first)
 
 
 def test_render_all_writes_each_readable_report_the_same_way_twice(tmp_path):
@@ -349,7 +351,7 @@ def test_stable_zip_fixes_every_timestamp():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("docProps/core.xml", "<dcterms:modified xsi:type=\"x\">2030-05-05T10:00:00Z</dcterms:modified>")
         archive.writestr("a.xml", "<a/>")
-    fixed = city.stable_zip(buffer.getvalue(), (2026, 1, 1, 0, 0, 0))
+    fixed = stable_zip(buffer.getvalue(), (2026, 1, 1, 0, 0, 0))
     with zipfile.ZipFile(io.BytesIO(fixed)) as archive:
         assert {info.date_time for info in archive.infolist()} == {(2026, 1, 1, 0, 0, 0)}
         assert b"2026-01-01T00:00:00Z" in archive.read("docProps/core.xml")
