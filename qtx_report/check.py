@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import TextIO
 
 from . import labels
-from .findings import Finding, InputError, exit_code
+from .findings import SEVERITY_NAMES, Finding, InputError, exit_code
 from .load import Loaded, load_report
 from .rules import Options, validate
 
 REPORT_SUFFIXES = (".xlsx", ".xlsm", ".json", ".docx")
 JSON_FORMAT_VERSION = 1
-_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[2m"}
 _RESET = "\033[0m"
 
@@ -107,7 +106,7 @@ def _where(f: Finding) -> str:
 
 def format_finding(f: Finding) -> str:
     where = _where(f)
-    return f"{f.code} {_SEVERITY[f.severity]}{'  ' + where if where else ''}  {f.message}"
+    return f"{f.code} {SEVERITY_NAMES[f.severity]}{'  ' + where if where else ''}  {f.message}"
 
 
 def print_findings(findings: Iterable[Finding], stream: TextIO, *, show_info: bool = False) -> None:

@@ -30,7 +30,7 @@ from .city import (
     pool_context,
 )
 from .files import atomic_path, write_bytes_atomic
-from .findings import InputError
+from .findings import SEVERITY_NAMES, InputError
 from .form import edition
 from .layout import format_number
 from .ooxml import repack, write_chunked, xml_text
@@ -43,7 +43,6 @@ CHART_DIR = "图表"
 CHART_FILES = ("图1_申请办理结果.png", "图2_各单位新收申请.png", "图3_按时报送与勾稽平衡.png")
 JSON_VERSION = 1
 TOP_N = 15  # agencies in the applications chart
-SEVERITY_TEXT = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def stamp_for(year: int | None) -> tuple[int, ...]:
@@ -73,7 +72,7 @@ def status_values(row: StatusRow) -> list[object]:
 
 
 def finding_values(row: list[object]) -> list[object]:
-    return [SEVERITY_TEXT.get(v, v) if i == 3 else v for i, v in enumerate(row)]
+    return [SEVERITY_NAMES.get(v, v) if i == 3 else v for i, v in enumerate(row)]
 
 
 def write_xlsx(path: Path, c: Compiled) -> None:

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
+SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}  # as users read them
 Category = Literal["input", "structure", "value", "balance", "text", "date", "history", "ledger"]
 
 

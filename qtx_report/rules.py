@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from .findings import CODES, Finding
+from .findings import CODES, SEVERITY_NAMES, Finding
 from .form import TEXT_SECTIONS, Cell, Edition, edition
 from .load import Loaded
 from .model import Number, Report
@@ -338,11 +338,10 @@ _CATEGORY_TITLES = {
     "input": "读取（I）", "structure": "表格结构（S）", "value": "数值（V）", "balance": "勾稽与合计（B）",
     "text": "文字（T）", "date": "日期（D）", "history": "与上年度比对（H）", "ledger": "登记台账（L）",
 }
-_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def catalogue_text() -> str:
-    return "\n".join(f"{c.code}  {_SEVERITY[c.severity]}  {c.title}" for c in CODES.values())
+    return "\n".join(f"{c.code}  {SEVERITY_NAMES[c.severity]}  {c.title}" for c in CODES.values())
 
 
 def catalogue_markdown() -> str:
@@ -357,7 +356,7 @@ def catalogue_markdown() -> str:
         lines += [f"## {title}", "", "| 代码 | 严重程度 | 规则 | 说明 |", "|---|---|---|---|"]
         for c in codes:
             extra = "（需要 --previous 上年度报告）" if c.needs_previous else ""
-            lines.append(f"| {c.code} | {_SEVERITY[c.severity]} | {c.title} | {c.why}{extra} |")
+            lines.append(f"| {c.code} | {SEVERITY_NAMES[c.severity]} | {c.title} | {c.why}{extra} |")
         lines.append("")
     lines.append(f"共 {len(CODES)} 条；其中 {len(implemented)} 个检查函数在 `qtx_report/rules.py`，"
                  "其余由读取阶段（`qtx_report/load.py`、台账 `qtx_report/ledger.py`）发现。")

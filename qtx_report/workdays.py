@@ -13,7 +13,7 @@ for that year are unknown (the ledger tally reports finding L815).
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -61,13 +61,14 @@ class _Index:
         self.ordinals = [o for y in range(lo, hi + 1) for o in _year_workdays(y)]
         self.first_year, self.last_year = lo, hi
 
-    def count_through(self, day: date) -> int:
-        """Working days from the start of the index up to and including `day`."""
-        self.cover(day.year, day.year)
-        return bisect_right(self.ordinals, day.toordinal())
+    def count(self, first: date, last: date) -> int:
+        """Working days in [first, last]. Both ends are looked up after a single `cover`: growing
+        the index between two lookups would shift the positions of the first one."""
+        self.cover(first.year, last.year)
+        return bisect_right(self.ordinals, last.toordinal()) - bisect_left(self.ordinals, first.toordinal())
 
     def nth_after(self, start: date, n: int) -> date:
-        # 260 working days a year at most; one spare year for the tail.
+        # A year has at least 240 working days, so n of them end within n // 240 + 1 years.
         last = start.year + n // 240 + 1
         if not (self.first_year <= start.year and last <= self.last_year):
             self.cover(start.year, last)
@@ -88,8 +89,7 @@ def workdays_in(first: date, last: date) -> int:
     """Working days in the closed interval [first, last] (0 when last < first)."""
     if last < first:
         return 0
-    _INDEX.cover(first.year, last.year)
-    return _INDEX.count_through(last) - _INDEX.count_through(first - timedelta(days=1))
+    return _INDEX.count(first, last)
 
 
 def merge_pauses(pauses: Iterable[Pause]) -> tuple[Pause, ...]:

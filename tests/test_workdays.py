@@ -8,6 +8,7 @@ import chinese_calendar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qtx_report import workdays
 from qtx_report.workdays import (
     COVERED_YEARS,
     add_workdays,
@@ -80,6 +81,15 @@ def test_workdays_in_and_between() -> None:
     assert workdays_in(date(2024, 10, 1), date(2024, 10, 7)) == 0
     assert workdays_in(date(2024, 3, 8), date(2024, 3, 4)) == 0
     assert workdays_between(date(2024, 1, 31), date(2024, 3, 4)) == 20
+
+
+def test_count_starting_on_new_year_with_a_fresh_index(monkeypatch) -> None:
+    # The day before 1 January lies outside an index built for the year: counting must not grow
+    # the index between looking up the two ends.
+    monkeypatch.setattr(workdays, "_INDEX", workdays._Index())
+    assert workdays_in(date(2024, 1, 1), date(2024, 1, 10)) == 7  # 1月1日 元旦; 6、7日 weekend
+    monkeypatch.setattr(workdays, "_INDEX", workdays._Index())
+    assert workdays_between(date(2023, 12, 31), date(2024, 1, 10)) == 7
 
 
 def test_coverage_comes_from_chinese_calendar() -> None:
