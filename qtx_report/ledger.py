@@ -913,17 +913,17 @@ def _late_findings(q: Request, c: Clock, year: int | None) -> list[Finding]:
     return out
 
 
-_TODO = {"答复": "答复", "补正告知": "发出补正告知"}
+_TASK_TEXT = {"答复": "答复", "补正告知": "发出补正告知"}
 
 
 def _open_findings(item: OpenItem) -> list[Finding]:
     q = item.request
     if item.state == "已逾期":
         code = "L812" if item.task == "补正告知" else "L813"
-        return [_finding(code, f"尚未{_TODO[item.task]}，期限 {item.due} 已过（逾期{-(item.workdays_left or 0)}个工作日）",
+        return [_finding(code, f"尚未{_TASK_TEXT[item.task]}，期限 {item.due} 已过（逾期{-(item.workdays_left or 0)}个工作日）",
                          q)]
     if item.state == "即将到期":
-        return [_finding("L814", f"尚未{_TODO[item.task]}，期限 {item.due}（还剩{item.workdays_left}个工作日）", q)]
+        return [_finding("L814", f"尚未{_TASK_TEXT[item.task]}，期限 {item.due}（还剩{item.workdays_left}个工作日）", q)]
     return []
 
 
