@@ -42,6 +42,8 @@ CODES: dict[str, Code] = {
              "工作簿中的合计公式没有保存计算结果（或为空），已按各分项相加得出。"),
         Code("I106", "error", "input", "基本信息缺失或无法读取",
              "单位名称、报告年度须填写；成文日期须为日期，如 2026-01-10。"),
+        Code("I107", "warning", "input", "没有基本信息，单位和年度取自标题或文件名",
+             "从 Word 报告粘贴来的工作簿没有“基本信息”表时，按“某单位某年政府信息公开工作年度报告”标题读取，请核对。"),
         # structure: the tables do not follow the edition
         Code("S201", "error", "structure", "表格缺少官方格式规定的行或列",
              "请使用 qtx-report template 生成的模板，或补齐官方格式中的行列。"),

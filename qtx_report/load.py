@@ -356,6 +356,8 @@ def _read_meta(path: Path, cells: _Cells) -> tuple[dict[str, object], list[Findi
     problems: list[Finding] = []
     for field_name, label in META_FIELDS:
         hit = _prefer(cells, cells.find(label), META_SHEET)
+        if hit is None and field_name in ("agency", "year"):
+            continue  # a workbook pasted from a Word report: taken from its title below
         raw = _value_right_of(cells, hit) if hit else ""
         value, problem = _meta_value(field_name, raw)
         if problem:
@@ -364,9 +366,34 @@ def _read_meta(path: Path, cells: _Cells) -> tuple[dict[str, object], list[Findi
                                     row=label, actual=str(raw)))
         if value not in (None, ""):
             meta[field_name] = value
-    meta.setdefault("agency", "（未填写单位名称）")
-    meta.setdefault("year", date.today().year - 1)
+    if "agency" not in meta or "year" not in meta:
+        problems += _meta_from_title(path, cells, meta)
     return meta, problems
+
+
+_TITLE = re.compile(r"^(.+?)(\d{4})年(?:度)?政府信息公开工作年度报告")
+
+
+def _meta_from_title(path: Path, cells: _Cells, meta: dict[str, object]) -> list[Finding]:
+    """Agency and year from a title cell such as 青铜峡市某局2024年政府信息公开工作年度报告, or
+    from the file name; a workbook without 基本信息 is read with a warning, not refused."""
+    titles = [(h, str(cells.sheets[h[0]].get(h[1], h[2]))) for hits in cells.by_key.values() for h in hits]
+    found = next(((h, m) for h, text in titles if (m := _TITLE.match(re.sub(r"\s", "", text)))), None)
+    stem = _TITLE.match(path.stem)
+    source = found[1] if found else stem
+    missing = [label for name, label in META_FIELDS if name in ("agency", "year") and name not in meta]
+    if source is None or not 2008 <= int(source.group(2)) <= 2100:
+        meta.setdefault("agency", path.stem)
+        meta.setdefault("year", date.today().year - 1)
+        return [Finding("I106", f"找不到{'、'.join(missing)}：请在“{META_SHEET}”工作表填写，或在表格上方写明标题"
+                        "“某单位某年政府信息公开工作年度报告”。", file=str(path), sheet=META_SHEET,
+                        row="、".join(missing))]
+    meta.setdefault("agency", source.group(1))
+    meta.setdefault("year", int(source.group(2)))
+    where = f"标题“{found[1].group(0)}”" if found else f"文件名“{path.name}”"
+    sheet, cell = (cells.sheets[found[0][0]].name, a1(found[0][1], found[0][2])) if found else ("", "")
+    return [Finding("I107", f"没有“{META_SHEET}”中的{'、'.join(missing)}，已按{where}读取为 {meta['agency']} "
+                    f"{meta['year']}年。", file=str(path), sheet=sheet, cell=cell, row="、".join(missing))]
 
 
 def _meta_value(field_name: str, raw: object) -> tuple[object, str | None]:

@@ -231,3 +231,29 @@ def test_a_workbook_that_is_not_a_report(tmp_path: Path) -> None:
     book.active["A1"] = "编号"
     book.save(path)
     assert "找不到年度报告的任何表格" in _error(path)
+
+
+def _without_meta(path: Path, title: str | None) -> None:
+    book = openpyxl.load_workbook(path)
+    del book["基本信息"]
+    if title:
+        book.create_sheet("标题", 0)["A1"] = title
+    book.save(path)
+
+
+def test_pasted_workbook_takes_agency_and_year_from_its_title(tmp_path: Path) -> None:
+    path = tmp_path / "粘贴.xlsx"
+    write_filled(path, balanced())
+    _without_meta(path, "青铜峡市水务局 2024年政府信息公开工作年度报告")
+    loaded = load_report(path)
+    assert (loaded.report.agency, loaded.report.year) == ("青铜峡市水务局", 2024)
+    found = [f for f in loaded.findings if f.code == "I107"]
+    assert len(found) == 1 and found[0].sheet == "标题" and found[0].cell == "A1"
+
+
+def test_workbook_without_meta_or_title_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "无标题.xlsx"
+    write_filled(path, balanced())
+    _without_meta(path, None)
+    found = [f for f in validate(load_report(path)) if f.code == "I106"]
+    assert found and "单位名称、报告年度" in found[0].message
