@@ -32,9 +32,8 @@ from .check import check_file, expand, parse_deadline
 from .files import write_bytes_atomic
 from .findings import CODES, Finding, InputError
 from .form import DEFAULT_EDITION, GRID_SECTIONS, Edition, edition
-from .layout import format_number
 from .load import Loaded, load_report
-from .model import Number, Report
+from .model import Number, Report, format_number
 from .ooxml import stable_zip
 from .roster import CITY, NAME_HEADER, UNGROUPED, Agency, Roster, agency_key, read_roster
 from .rules import Options, validate

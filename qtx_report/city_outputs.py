@@ -32,7 +32,7 @@ from .city import (
 from .files import atomic_path, write_bytes_atomic
 from .findings import SEVERITY_NAMES, InputError
 from .form import edition
-from .layout import format_number
+from .model import format_number
 from .ooxml import repack, write_chunked, xml_text
 from .roster import CITY
 

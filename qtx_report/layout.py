@@ -13,11 +13,10 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
 
 from .form import REPORT_TITLE, TEXT_SECTIONS, Column, Edition, edition
-from .model import Report
+from .model import Report, format_number
 
 # header: centred label; label: left-aligned row label; caption: a table caption row; value: a number
 Role = Literal["header", "label", "caption", "value"]
@@ -167,22 +166,6 @@ def layouts(ed: Edition) -> dict[str, TableLayout]:
 
 
 # ---------------------------------------------------------------- values and text
-
-
-def format_number(value: object) -> str:
-    """How a number is printed: blank stays blank, 12.0 prints 12, 96171.6 as written (never 1e+05)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        text = format(Decimal(repr(value)), "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return str(value)
 
 
 # Characters XML 1.0 cannot hold (and lone surrogates, which cannot be encoded at all).

@@ -33,7 +33,7 @@ from .files import atomic_path, write_bytes_atomic
 from .findings import CODES, SEVERITY_NAMES, Finding, InputError, exit_code
 from .form import DEFAULT_EDITION, EDITIONS, Edition, edition
 from .load import a1, guard_zip, load_report
-from .model import Grid, Report, zero_grids
+from .model import Grid, Report, format_number, zero_grids
 from .workdays import add_workdays, is_covered, workdays_between
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -296,7 +296,7 @@ def read_date(value: object) -> date | None:
 def read_flag(value: object) -> bool:
     if isinstance(value, bool):
         return value
-    text = value if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+    text = value if isinstance(value, str) else format_number(value)
     word = text.strip().lower()
     if word in _YES_WORDS:
         return True

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from . import labels
 from .findings import Finding, InputError
 from .form import EDITIONS, META_FIELDS, META_SHEET, SECTIONS, TEXT_SECTIONS, TEXT_SHEET, Column, Edition, edition
-from .model import Grid, Report, empty_grids
+from .model import Grid, Report, empty_grids, format_number
 
 MAX_UNPACKED = 200 * 1024 * 1024  # a filled report is well under 1 MB unpacked
 MAX_RATIO = 200  # deflate rarely beats 100:1 on real sheets; bombs reach 1000:1
@@ -227,7 +227,7 @@ class _Reader:
 
 
 def _fmt(value: float | int) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return format_number(value)
 
 
 _DASHES = {"-", "—", "——", "－", "/", "／", "\\", "无", "–"}

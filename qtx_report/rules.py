@@ -14,7 +14,7 @@ from datetime import date
 from .findings import CODES, SEVERITY_NAMES, Finding
 from .form import TEXT_SECTIONS, Cell, Edition, edition
 from .load import Loaded
-from .model import Number, Report
+from .model import Number, Report, format_number
 
 # Shingle length for the 年年雷同 measure: long enough that shared boilerplate phrases
 # (政府信息公开工作) do not count as copying, short enough to catch lightly edited copies.
@@ -66,9 +66,7 @@ class Rule:
 def _text(value: object) -> str | None:
     if value is None:
         return None
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    return format_number(value)
 
 
 def _n(value: object) -> str:
@@ -97,7 +95,7 @@ def _unreadable(ctx: Context, cell: Cell) -> bool:
 def whole_counts(ctx: Context) -> Iterator[Finding]:
     for cell, value in ctx.values():
         if value.__class__ is float and cell.kind != "amount" and not value.is_integer():  # type: ignore[union-attr]
-            yield ctx.at("V301", f"“{cell.row_label}”行“{cell.column_label}”列是件数，不能是小数 {value:g}。请改为整数。",
+            yield ctx.at("V301", f"“{cell.row_label}”行“{cell.column_label}”列是件数，不能是小数 {format_number(value)}。请改为整数。",
                          cell.key, actual=value)
 
 

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from qtx_report import render
 from qtx_report.cli import app
 from qtx_report.form import EDITIONS, REPORT_TITLE, edition
-from qtx_report.layout import DRAFT_MARK, Cell, TableLayout, context, format_number, layouts, resolve
-from qtx_report.model import Report
+from qtx_report.layout import DRAFT_MARK, Cell, TableLayout, context, layouts, resolve
+from qtx_report.model import Report, format_number
 
 from .helpers import balanced
 

@@ -194,3 +194,9 @@ def test_any_single_change_in_sections_3_and_4_is_an_error(report: Report, data:
     changed = with_cell(report, grid, row, column, report.value(grid, row, column) + delta)
     errors = {f.code for f in validate(as_loaded(changed)) if f.severity == "error"}
     assert errors & {"B401", "B402", "B403", "B404"}
+
+
+def test_amounts_are_quoted_as_written_not_in_exponent_form() -> None:
+    report = with_cell(balanced(), "section2", "fees", "fee_amount", -1234567.89)
+    finding = next(f for f in validate(as_loaded(report)) if f.code == "V302")
+    assert "-1234567.89" in finding.message and finding.actual == "-1234567.89"
