@@ -181,12 +181,38 @@ class Edition:
         cell = self.cells[(grid, row_key, column_key)]
         return cell.row_label, cell.column_label
 
+    @cached_property
+    def totals(self) -> tuple[Total, ...]:
+        """Every sum the form prints, in an order where a total's parts come first: each section 三
+        row's 总计 (B403), the （七）总计 row (B402), each section 四 总计 (B404). The cell where
+        （七）总计 meets the 总计 column is both a row and a results total; both must hold."""
+        s3, s4 = self.section3, self.section4
+
+        def row_total(r: Row) -> Total:
+            return Total("row", ("section3", r.key, s3.total_column.key),
+                         tuple(("section3", r.key, c.key) for c in s3.applicant_columns))
+
+        found = [row_total(r) for r in s3.rows if not r.is_total]
+        found += [Total("results", ("section3", r.key, c.key), tuple(("section3", leaf.key, c.key) for leaf in s3.leaves))
+                  for r in s3.rows if r.is_total for c in s3.columns]
+        found += [row_total(r) for r in s3.rows if r.is_total]
+        found += [Total("cases", ("section4", g.key, s4.total_column.key),
+                        tuple(("section4", g.key, c.key) for c in s4.part_columns)) for g in s4.groups]
+        return tuple(found)
+
     def is_total(self, grid: str, row_key: str, column_key: str) -> bool:
         return self.cells[(grid, row_key, column_key)].is_total
 
     def cell_order(self, cell: tuple[str, str, str]) -> int:
         """Sort key putting cells in the order the form prints them."""
         return self._order[cell]
+
+
+@dataclass(frozen=True)
+class Total:
+    kind: Literal["row", "results", "cases"]  # 总计 column of a row; （七）总计 row; a section 四 总计
+    cell: tuple[str, str, str]  # (grid, row key, column key)
+    parts: tuple[tuple[str, str, str], ...]
 
 
 @dataclass(frozen=True)

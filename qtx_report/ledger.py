@@ -33,7 +33,7 @@ from .files import atomic_path, write_bytes_atomic
 from .findings import CODES, SEVERITY_NAMES, Finding, InputError, exit_code
 from .form import DEFAULT_EDITION, EDITIONS, Edition, edition
 from .load import a1, guard_zip, load_report
-from .model import Grid, Report, format_number, zero_grids
+from .model import Grid, Report, fill_totals, format_number, zero_grids
 from .workdays import add_workdays, is_covered, workdays_between
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -735,18 +735,6 @@ class Tally:
         return self.uncountable == 0 and not any(f.code in ("L800", "L808") for f in self.findings)
 
 
-def _finish_section3(grid: Grid, ed: Edition) -> Grid:
-    """Fill the （七）总计 row and the 总计 column from the counted cells."""
-    s3 = ed.section3
-    total_row = next(r.key for r in s3.rows if r.is_total)
-    for col in s3.applicant_columns:
-        grid[total_row][col.key] = sum(grid[leaf.key][col.key] for leaf in s3.leaves)
-    total_col = s3.total_column.key
-    for cells in grid.values():
-        cells[total_col] = sum(cells[c.key] for c in s3.applicant_columns)  # type: ignore[misc]
-    return grid
-
-
 def merge_ledgers(current: Ledger, previous: Ledger | None) -> tuple[list[Request], list[Case] | None]:
     """The current ledger plus the previous year's; a previous row with the same 编号 and 收到日期 as a
     current row is the same request copied across, and is read once (from the current ledger)."""
@@ -794,7 +782,7 @@ def tally_requests(requests: Sequence[Request], year: int, edition_name: str = D
     findings += deadline_findings(requests, today or date.today(), year)
     section4, case_findings = tally_cases(cases, year, ed) if cases is not None else (None, [])
     findings += case_findings
-    return Tally(year, ed.name, _finish_section3(grid, ed), section4, tuple(findings), counted, uncountable)
+    return Tally(year, ed.name, fill_totals(ed.name, {"section3": grid})["section3"], section4, tuple(findings), counted, uncountable)
 
 
 def _year_warnings(requests: Sequence[Request], year: int) -> list[Finding]:
@@ -820,10 +808,7 @@ def tally_cases(cases: Sequence[Case], year: int, ed: Edition) -> tuple[Grid, li
             continue
         decided = case.concluded is None or case.concluded.year <= year
         grid[case.group][case.result if decided else pending] += 1  # type: ignore[index]
-    total = s4.total_column.key
-    for cells in grid.values():
-        cells[total] = sum(cells[c.key] for c in s4.part_columns)
-    return grid, findings  # type: ignore[return-value]
+    return fill_totals(ed.name, {"section4": grid})["section4"], findings
 
 
 # ---------------------------------------------------------------- watch list: late, overdue, due soon

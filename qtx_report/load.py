@@ -674,29 +674,16 @@ def _section4_headers(reader: _Reader, anchor: tuple[int, int, int]) -> list[tup
 def _fill_totals(reader: _Reader) -> set[tuple[str, str, str]]:
     """Compute total cells left blank (or formulas saved without a value); typed totals stay."""
     computed: set[tuple[str, str, str]] = set()
-    s3, s4 = reader.ed.section3, reader.ed.section4
-    grid3, grid4 = reader.grids["section3"], reader.grids["section4"]
-    for row in s3.rows:
-        if not row.is_total:
-            _fill(reader, computed, "section3", row.key, s3.total_column.key,
-                  [grid3[row.key][c.key] for c in s3.applicant_columns])
-    total_row = next(r for r in s3.rows if r.is_total)
-    for column in s3.columns:
-        _fill(reader, computed, "section3", total_row.key, column.key,
-              [grid3[leaf.key][column.key] for leaf in s3.leaves])
-    for group in s4.groups:
-        _fill(reader, computed, "section4", group.key, s4.total_column.key,
-              [grid4[group.key][c.key] for c in s4.part_columns])
+    grids = reader.grids
+    for total in reader.ed.totals:  # parts come before the totals that add them up
+        parts = [grids[g][r][c] for g, r, c in total.parts]
+        if total.cell not in reader.blanks or any(p is None for p in parts):
+            continue
+        grid, row, column = total.cell
+        grids[grid][row][column] = _whole(sum(parts))  # type: ignore[arg-type]
+        reader.blanks.discard(total.cell)
+        computed.add(total.cell)
     return computed
-
-
-def _fill(reader: _Reader, computed: set, section: str, row: str, column: str, parts: list) -> None:
-    cell = (section, row, column)
-    if cell not in reader.blanks or any(p is None for p in parts):
-        return
-    reader.grids[section][row][column] = _whole(sum(parts))
-    reader.blanks.discard(cell)
-    computed.add(cell)
 
 
 def _report_computed(reader: _Reader, computed: set[tuple[str, str, str]]) -> None:

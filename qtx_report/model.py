@@ -70,6 +70,15 @@ def empty_grids(edition_name: str) -> dict[str, Grid]:
     }
 
 
+def fill_totals(edition_name: str, grids: dict[str, Grid]) -> dict[str, Grid]:
+    """Set every total cell to the sum of its parts (for counts made by construction)."""
+    for total in edition(edition_name).totals:
+        grid, row, column = total.cell
+        if grid in grids:
+            grids[grid][row][column] = sum(grids[g][r][c] for g, r, c in total.parts)  # type: ignore[misc]
+    return grids
+
+
 def zero_grids(edition_name: str) -> dict[str, Grid]:
     return {
         section: {row: dict.fromkeys(cols, 0) for row, cols in rows.items()}

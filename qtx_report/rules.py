@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .findings import CODES, SEVERITY_NAMES, Finding
-from .form import TEXT_SECTIONS, Cell, Edition, edition
+from .form import TEXT_SECTIONS, Cell, Edition, Total, edition
 from .load import Loaded
 from .model import Number, Report, format_number
 
@@ -134,42 +134,44 @@ def request_balance(ctx: Context) -> Iterator[Finding]:
                 "请核对本列各项。"), ("section3", total.key, column.key), expected=left, actual=right)
 
 
-def results_total(ctx: Context) -> Iterator[Finding]:
-    s3, grid = ctx.ed.section3, ctx.report.section3
-    total = s3.row("results_total")
-    for column in s3.columns:
-        expected = _sum([grid[leaf.key][column.key] for leaf in s3.leaves])
-        actual = grid[total.key][column.key]
+def _total_mismatches(ctx: Context, kind: str) -> Iterator[tuple[Total, Number, Number]]:
+    """(total, sum of its parts, value written) for each total cell of `kind` that disagrees."""
+    grids = {"section3": ctx.report.section3, "section4": ctx.report.section4}
+    for total in ctx.ed.totals:
+        if total.kind != kind:
+            continue
+        expected = _sum([grids[g][r][c] for g, r, c in total.parts])
+        grid, row, column = total.cell
+        actual = grids[grid][row][column]
         if _differs(expected, actual):
-            yield ctx.at("B402", (
-                f"第三部分“{column.label}”列：{total.title}填的是{_n(actual)}，但各项办理结果相加为{_n(expected)}，"
-                f"相差{_n(abs(expected - actual))}。请改为{_n(expected)}或核对各项结果。"),  # type: ignore[operator]
-                ("section3", total.key, column.key), expected=expected, actual=actual)
+            yield total, expected, actual
+
+
+def results_total(ctx: Context) -> Iterator[Finding]:
+    title = ctx.ed.section3.row("results_total").title
+    for total, expected, actual in _total_mismatches(ctx, "results"):
+        column = ctx.ed.cell_labels(*total.cell)[1]
+        yield ctx.at("B402", (
+            f"第三部分“{column}”列：{title}填的是{_n(actual)}，但各项办理结果相加为{_n(expected)}，"
+            f"相差{_n(abs(expected - actual))}。请改为{_n(expected)}或核对各项结果。"),  # type: ignore[operator]
+            total.cell, expected=expected, actual=actual)
 
 
 def applicant_total(ctx: Context) -> Iterator[Finding]:
-    s3, grid = ctx.ed.section3, ctx.report.section3
-    total_column = s3.total_column
-    for row in s3.rows:
-        expected = _sum([grid[row.key][c.key] for c in s3.applicant_columns])
-        actual = grid[row.key][total_column.key]
-        if _differs(expected, actual):
-            yield ctx.at("B403", (
-                f"第三部分“{row.title}”行：总计填的是{_n(actual)}，但自然人与各类法人或其他组织相加为{_n(expected)}，"
-                f"相差{_n(abs(expected - actual))}。请改为{_n(expected)}或核对各列。"),  # type: ignore[operator]
-                ("section3", row.key, total_column.key), expected=expected, actual=actual)
+    for total, expected, actual in _total_mismatches(ctx, "row"):
+        row = ctx.ed.cell_labels(*total.cell)[0]
+        yield ctx.at("B403", (
+            f"第三部分“{row}”行：总计填的是{_n(actual)}，但自然人与各类法人或其他组织相加为{_n(expected)}，"
+            f"相差{_n(abs(expected - actual))}。请改为{_n(expected)}或核对各列。"),  # type: ignore[operator]
+            total.cell, expected=expected, actual=actual)
 
 
 def case_totals(ctx: Context) -> Iterator[Finding]:
-    s4, grid = ctx.ed.section4, ctx.report.section4
-    for group in s4.groups:
-        expected = _sum([grid[group.key][c.key] for c in s4.part_columns])
-        actual = grid[group.key][s4.total_column.key]
-        if _differs(expected, actual):
-            yield ctx.at("B404", (
-                f"第四部分“{group.label}”：总计填的是{_n(actual)}，但维持、纠正、其他、尚未审结相加为{_n(expected)}。"
-                f"请改为{_n(expected)}或核对各项。"), ("section4", group.key, s4.total_column.key),
-                expected=expected, actual=actual)
+    for total, expected, actual in _total_mismatches(ctx, "cases"):
+        group = ctx.ed.cell_labels(*total.cell)[0]
+        yield ctx.at("B404", (
+            f"第四部分“{group}”：总计填的是{_n(actual)}，但维持、纠正、其他、尚未审结相加为{_n(expected)}。"
+            f"请改为{_n(expected)}或核对各项。"), total.cell, expected=expected, actual=actual)
 
 
 # ------------------------------------------------------------------------------ text

@@ -10,7 +10,7 @@ import random
 from datetime import date
 
 from .form import edition
-from .model import Grid, Report, zero_grids
+from .model import Grid, Report, fill_totals, zero_grids
 
 # How often each applicant type asks, roughly as in county-level reports: mostly citizens.
 APPLICANT_WEIGHTS = {"natural": 80, "business": 10, "research": 1, "nonprofit": 1, "legal": 5, "other": 3}
@@ -34,12 +34,7 @@ def section3(edition_name: str, rng: random.Random, new: int, carried_in: int, c
         grid["new" if i < new else "carried_in"][column] += 1
         target = "carried_out" if i < carried_out else rng.choices(leaves, weights_r)[0]
         grid[target][column] += 1
-    for row in s3.rows:
-        if row.is_total:
-            for column in applicants:
-                grid[row.key][column] = sum(grid[leaf][column] for leaf in leaves)
-        grid[row.key][s3.total_column.key] = sum(grid[row.key][c] for c in applicants)
-    return grid
+    return fill_totals(edition_name, {"section3": grid})["section3"]
 
 
 def section4(edition_name: str, rng: random.Random, cases: int) -> Grid:
@@ -49,9 +44,7 @@ def section4(edition_name: str, rng: random.Random, cases: int) -> Grid:
     for _ in range(cases):
         group = rng.choices([g.key for g in s4.groups], [6, 3, 1])[0]
         grid[group][rng.choices(parts, [6, 1, 1, 2])[0]] += 1
-    for group in s4.groups:
-        grid[group.key][s4.total_column.key] = sum(grid[group.key][p] for p in parts)
-    return grid
+    return fill_totals(edition_name, {"section4": grid})["section4"]
 
 
 def section2(edition_name: str, rng: random.Random, size: float) -> Grid:
