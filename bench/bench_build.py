@@ -30,10 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qtx_report import render, synth  # noqa: E402
-from qtx_report.layout import context  # noqa: E402
-from qtx_report.model import Report  # noqa: E402
-from qtx_report.render import DOCX_TEMPLATE, build_command, template_dir  # noqa: E402
+from qtx_report.write import report as render  # noqa: E402
+
+from qtx_report import synth  # noqa: E402
+from qtx_report.write.context import context  # noqa: E402
+from qtx_report.model.report import Report  # noqa: E402
+from qtx_report.write.report import DOCX_TEMPLATE, build_command, template_dir  # noqa: E402
 
 
 def sample_report() -> Report:
@@ -48,7 +50,7 @@ def write_input(work: Path, report: Report) -> Path:
         sys.path.insert(0, str(ROOT / "tests"))
         from fill import fill_workbook  # type: ignore[import-not-found]
 
-        from qtx_report.workbook import write_template
+        from qtx_report.write.workbook import write_template
 
         path = work / "自然资源局.xlsx"
         write_template(path, edition=report.edition, agency=report.agency, year=report.year)

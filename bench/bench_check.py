@@ -20,9 +20,9 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from qtx_report import synth
-from qtx_report.load import load_report
-from qtx_report.rules import validate
-from qtx_report.workbook import write_template
+from qtx_report.read.xlsx import load_report
+from qtx_report.rules.core import validate
+from qtx_report.write.workbook import write_template
 
 BARE_PROCESS = (
     "import sys, typer, pydantic\n"

@@ -46,7 +46,7 @@ for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
 
 CITY = """
 import json, resource, sys
-from qtx_report.cli import main
+from qtx_report.cli.app import main
 report, sys.argv = sys.argv[1], ["qtx-report", "city", *sys.argv[2:]]
 try:
     main()

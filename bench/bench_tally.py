@@ -24,7 +24,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from qtx_report.ledger import (
+from qtx_report.ledger.ledger import (
     REQUEST_COLUMNS,
     REQUEST_SHEET,
     YES,
@@ -32,7 +32,7 @@ from qtx_report.ledger import (
     result_choices,
     tally_command,
 )
-from qtx_report.workdays import add_workdays
+from qtx_report.ledger.workdays import add_workdays
 
 YEAR = 2024
 

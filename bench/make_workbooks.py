@@ -30,10 +30,10 @@ from xml.sax.saxutils import escape
 from openpyxl import Workbook
 
 from qtx_report import synth
-from qtx_report.form import META_FIELDS, META_SHEET
-from qtx_report.load import load_report
-from qtx_report.model import Report
-from qtx_report.workbook import write_template
+from qtx_report.form.editions import META_FIELDS, META_SHEET
+from qtx_report.read.xlsx import load_report
+from qtx_report.model.report import Report
+from qtx_report.write.workbook import write_template
 
 SENTINEL = "QTXBENCHAGENCY"  # the probe's agency name, replaced by each agency's own
 GROUPS = ("镇/街道", "市直部门", "驻青单位", "农林场")

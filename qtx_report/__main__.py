@@ -1,3 +1,3 @@
-from .cli import main
+from qtx_report.cli.app import main
 
 main()

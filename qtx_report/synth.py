@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from .form import edition
-from .model import Grid, Report, fill_totals, zero_grids
+from qtx_report.form.editions import edition
+from qtx_report.model.report import Grid, Report, fill_totals, zero_grids
 
 # How often each applicant type asks, roughly as in county-level reports: mostly citizens.
 APPLICANT_WEIGHTS = {"natural": 80, "business": 10, "research": 1, "nonprofit": 1, "legal": 5, "other": 3}

@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qtx_report import synth  # noqa: E402
-from qtx_report.form import edition  # noqa: E402
-from qtx_report.model import Grid, Report  # noqa: E402
-from qtx_report.workbook import write_template  # noqa: E402
+from qtx_report.form.editions import edition  # noqa: E402
+from qtx_report.model.report import Grid, Report  # noqa: E402
+from qtx_report.write.workbook import write_template  # noqa: E402
 
 EDITION = "2021"
 YEARS = (2024, 2025)

@@ -24,8 +24,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qtx_report import form
-from qtx_report.model import Report
+from qtx_report.form import editions as form
+from qtx_report.model.report import Report
 
 CellKey = tuple[str, str, str]  # (section2|section3|section4, row key, column key)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import openpyxl
 
 from qtx_report import synth
-from qtx_report.load import Loaded, load_report
-from qtx_report.model import Report
-from qtx_report.workbook import write_template
+from qtx_report.read.xlsx import Loaded, load_report
+from qtx_report.model.report import Report
+from qtx_report.write.workbook import write_template
 
 OVERVIEW = (
     "2025年，本局坚持以公开为常态、不公开为例外，围绕自然资源管理重点工作推进政务公开。"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from qtx_report.cli import app
-from qtx_report.workbook import write_template
+from qtx_report.cli.app import app
+from qtx_report.write.workbook import write_template
 
 from .fill import fill_workbook
 from .helpers import balanced

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from qtx_report import form
-from qtx_report.cli import app
-from qtx_report.findings import CODES, InputError
-from qtx_report.ledger import (
+from qtx_report.form import editions as form
+from qtx_report.cli.app import app
+from qtx_report.model.findings import CODES, InputError
+from qtx_report.ledger.ledger import (
     CASE_COLUMNS,
     CASE_SHEET,
     HELP_SHEET,
@@ -34,7 +34,7 @@ from qtx_report.ledger import (
     tally_requests,
     write_ledger_template,
 )
-from qtx_report.workdays import add_workdays
+from qtx_report.ledger.workdays import add_workdays
 
 S3 = form.EDITION_2021.section3
 YEAR = 2024
@@ -252,10 +252,10 @@ def test_cases_sheet_fills_section_4(tmp_path: Path) -> None:
 
 
 def test_2019_edition_maps_2021_other_rows() -> None:
-    from qtx_report.ledger import _result_index
+    from qtx_report.ledger.ledger import _result_index
 
     index = _result_index(form.edition("2019"))
-    from qtx_report import labels
+    from qtx_report.model import labels
 
     assert index[labels.key(printed("other_no_correction"))] == "other"
     assert index[labels.key("（六）其他处理")] == "other"
@@ -307,7 +307,7 @@ def test_malformed_rows_are_reported_with_row_numbers(tmp_path: Path) -> None:
 
 
 def test_defect_outside_the_year_is_a_warning() -> None:
-    from qtx_report.ledger import Defect
+    from qtx_report.ledger.ledger import Defect
 
     bad = Request("台账.xlsx", REQUEST_SHEET, 2, "1", date(2022, 3, 1), None, date(2022, 3, 5), "granted",
                   defects=(Defect("L805", "申请人类型未填", "E2"),))
@@ -471,9 +471,9 @@ def test_tally_into_new_and_existing_json(tmp_path: Path) -> None:
 
 
 def test_tally_into_agency_workbook_keeps_the_rest(tmp_path: Path) -> None:
-    from qtx_report.load import load_report
-    from qtx_report.rules import validate
-    from qtx_report.workbook import write_template
+    from qtx_report.read.xlsx import load_report
+    from qtx_report.rules.core import validate
+    from qtx_report.write.workbook import write_template
 
     workbook = tmp_path / "自然资源局.xlsx"
     write_template(workbook, agency="青铜峡市自然资源局", year=YEAR)
@@ -524,9 +524,9 @@ def ledgers(draw) -> list[Request]:
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(requests=ledgers(), year=st.integers(2023, 2025))
 def test_random_ledgers_give_balanced_reports(requests: list[Request], year: int) -> None:
-    from qtx_report.load import Loaded
-    from qtx_report.model import Report
-    from qtx_report.rules import validate
+    from qtx_report.read.xlsx import Loaded
+    from qtx_report.model.report import Report
+    from qtx_report.rules.core import validate
 
     result = tally_requests(requests, year, cases=[], today=date(2025, 12, 31))
     assert result.complete

@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from qtx_report.findings import InputError
-from qtx_report.load import chinese_numeral, load_report, parse_number
-from qtx_report.rules import validate
+from qtx_report.model.findings import InputError
+from qtx_report.read.xlsx import chinese_numeral, load_report, parse_number
+from qtx_report.rules.core import validate
 
 from .helpers import balanced, set_cell, write_filled
 
@@ -49,7 +49,7 @@ def test_formula_totals_without_cached_values_are_computed(tmp_path: Path) -> No
 
 
 def _is_total(loaded, grid: str, row: str, column: str) -> bool:
-    from qtx_report.form import edition
+    from qtx_report.form.editions import edition
 
     return edition(loaded.report.edition).is_total(grid, row, column)
 

@@ -15,16 +15,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from qtx_report import labels
-from qtx_report.cli import app
-from qtx_report.findings import InputError
-from qtx_report.form import EDITIONS, SECTIONS, edition
-from qtx_report.layout import paragraphs, printed_text
-from qtx_report.load import load_report
-from qtx_report.model import Report
-from qtx_report.readdocx import read_docx
-from qtx_report.render import render_docx
-from qtx_report.rules import validate
+from qtx_report.model import labels
+from qtx_report.cli.app import app
+from qtx_report.model.findings import InputError
+from qtx_report.form.editions import EDITIONS, SECTIONS, edition
+from qtx_report.write.context import paragraphs, printed_text
+from qtx_report.read.xlsx import load_report
+from qtx_report.model.report import Report
+from qtx_report.read.docx import read_docx
+from qtx_report.write.report import render_docx
+from qtx_report.rules.core import validate
 
 from .helpers import balanced
 

@@ -13,11 +13,11 @@ from docx import Document
 from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
-from qtx_report import render
-from qtx_report.cli import app
-from qtx_report.form import EDITIONS, REPORT_TITLE, edition
-from qtx_report.layout import DRAFT_MARK, Cell, TableLayout, context, layouts, resolve
-from qtx_report.model import Report, format_number
+from qtx_report.write import report as render
+from qtx_report.cli.app import app
+from qtx_report.form.editions import EDITIONS, REPORT_TITLE, edition
+from qtx_report.write.context import DRAFT_MARK, Cell, TableLayout, context, layouts, resolve
+from qtx_report.model.report import Report, format_number
 
 from .helpers import balanced
 

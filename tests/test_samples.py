@@ -15,10 +15,10 @@ from types import ModuleType
 import openpyxl
 import pytest
 
-from qtx_report.check import run_check
-from qtx_report.form import edition
-from qtx_report.load import load_report
-from qtx_report.rules import validate
+from qtx_report.api import run_check
+from qtx_report.form.editions import edition
+from qtx_report.read.xlsx import load_report
+from qtx_report.rules.core import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "samples"

@@ -17,10 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qtx_report import form, synth
-from qtx_report.findings import InputError
-from qtx_report.model import Report, empty_grids
-from qtx_report.workbook import GUIDE_SHEET, build_workbook, section_sheet_name, write_template
+from qtx_report.form import editions as form
+
+from qtx_report import synth
+from qtx_report.model.findings import InputError
+from qtx_report.model.report import Report, empty_grids
+from qtx_report.write.workbook import GUIDE_SHEET, build_workbook, section_sheet_name, write_template
 
 from .fill import fill_workbook, locate_cells, locate_meta, locate_texts, section_sheet, total_keys
 
@@ -477,7 +479,7 @@ def test_calamine_reads_every_sheet(edition: str, tmp_path: Path) -> None:
 def test_cli_template_command(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from qtx_report.cli import app
+    from qtx_report.cli.app import app
 
     path = tmp_path / "局.xlsx"
     result = CliRunner().invoke(app, ["template", str(path), "--edition", "2019", "--agency", "青铜峡市林业局",
@@ -511,7 +513,7 @@ def test_libreoffice_opens_and_prints_the_template(tmp_path: Path) -> None:
 @needs_loader
 def test_a_workbook_saved_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
     """Saved by an office suite, the totals carry cached results; the loader reads them as they are."""
-    from qtx_report.load import load_report
+    from qtx_report.read.xlsx import load_report
 
     report = example_report("2019")
     path = blank_copy("2019", tmp_path)
@@ -533,7 +535,7 @@ ROUND_TRIP = settings(max_examples=15, deadline=None, suppress_health_check=[Hea
 @needs_loader
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_round_trip_fill_then_load(edition: str) -> None:
-    from qtx_report.load import load_report
+    from qtx_report.read.xlsx import load_report
 
     @ROUND_TRIP
     @given(report=reports(edition))
@@ -548,7 +550,7 @@ def test_round_trip_fill_then_load(edition: str) -> None:
 
 @needs_loader
 def test_typed_totals_are_read_as_typed(tmp_path: Path) -> None:
-    from qtx_report.load import load_report
+    from qtx_report.read.xlsx import load_report
 
     report = example_report("2021")
     wrong = report.model_copy(deep=True)
@@ -563,7 +565,7 @@ def test_typed_totals_are_read_as_typed(tmp_path: Path) -> None:
 @needs_loader
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_blank_text_sections_load_as_empty(edition: str, tmp_path: Path) -> None:
-    from qtx_report.load import load_report
+    from qtx_report.read.xlsx import load_report
 
     report = example_report(edition).model_copy(update={"overview": "", "problems": "", "other": ""})
     path = blank_copy(edition, tmp_path)
@@ -574,7 +576,7 @@ def test_blank_text_sections_load_as_empty(edition: str, tmp_path: Path) -> None
 @needs_loader
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_round_trip_written_report_then_load(edition: str) -> None:
-    from qtx_report.load import load_report
+    from qtx_report.read.xlsx import load_report
 
     @ROUND_TRIP
     @given(report=reports(edition))

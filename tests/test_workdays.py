@@ -8,8 +8,8 @@ import chinese_calendar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qtx_report import workdays
-from qtx_report.workdays import (
+from qtx_report.ledger import workdays
+from qtx_report.ledger.workdays import (
     COVERED_YEARS,
     add_workdays,
     is_covered,

@@ -19,7 +19,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import IO, Any
 
-from .city import (
+from qtx_report.city.compile import (
     FINDING_COLUMNS,
     FINDING_KEYS,
     RENDER_DIR,
@@ -29,12 +29,12 @@ from .city import (
     outcome_counts,
     pool_context,
 )
-from .files import atomic_path, write_bytes_atomic
-from .findings import SEVERITY_NAMES, InputError
-from .form import edition
-from .model import format_number
-from .ooxml import repack, write_chunked, xml_text
-from .roster import CITY
+from qtx_report.write.files import atomic_path, write_bytes_atomic
+from qtx_report.model.findings import SEVERITY_NAMES, InputError
+from qtx_report.form.editions import edition
+from qtx_report.model.report import format_number
+from qtx_report.ooxml.zips import repack, write_chunked, xml_text
+from qtx_report.city.roster import CITY
 
 OUT_XLSX = "全市汇总.xlsx"
 OUT_DOCX = "全市汇总报告.docx"
@@ -76,7 +76,7 @@ def finding_values(row: list[object]) -> list[object]:
 
 
 def write_xlsx(path: Path, c: Compiled) -> None:
-    from .workbook import GUIDE_SHEET, build_workbook
+    from qtx_report.write.workbook import GUIDE_SHEET, build_workbook
 
     wb = build_workbook(report=c.total)
     del wb[GUIDE_SHEET]  # the clerk's guide has nothing to say about a summary
@@ -199,7 +199,7 @@ def row_xml(r: int, values: list[object], styles: dict[str, str]) -> str:
 
 def chart_images(c: Compiled) -> list[tuple[str, bytes]]:
     """(file name, PNG) of the three charts of the city report."""
-    from .charts import bar_chart
+    from qtx_report.write.charts import bar_chart
 
     ed = edition(c.edition)
     total = c.total.value("section3", "results_total", "total") or 0
@@ -220,7 +220,7 @@ def chart_images(c: Compiled) -> list[tuple[str, bytes]]:
 
 
 def share_chart_of(c: Compiled) -> bytes:
-    from .charts import BAD, GOOD, NONE, WARN, Segment, share_chart
+    from qtx_report.write.charts import BAD, GOOD, NONE, WARN, Segment, share_chart
 
     on_time, balance = share_rows(c)
     colours = (GOOD, WARN, BAD, NONE)
@@ -269,7 +269,7 @@ def write_docx(path: Path, c: Compiled, charts: list[tuple[str, bytes]]) -> None
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm
 
-    from .render import render_docx
+    from qtx_report.write.report import render_docx
 
     draft = any(f.severity == "error" for f in c.sum_findings)
     doc = Document(io.BytesIO(render_docx(c.total, draft=draft)))

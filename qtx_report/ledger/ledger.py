@@ -28,13 +28,13 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
 
-from . import labels
-from .files import atomic_path, write_bytes_atomic
-from .findings import CODES, SEVERITY_NAMES, Finding, InputError, exit_code
-from .form import DEFAULT_EDITION, EDITIONS, Edition, edition
-from .load import a1, guard_zip, load_report
-from .model import Grid, Report, fill_totals, format_number, zero_grids
-from .workdays import add_workdays, is_covered, workdays_between
+from qtx_report.model import labels
+from qtx_report.write.files import atomic_path, write_bytes_atomic
+from qtx_report.model.findings import CODES, SEVERITY_NAMES, Finding, InputError, exit_code
+from qtx_report.form.editions import DEFAULT_EDITION, EDITIONS, Edition, edition
+from qtx_report.read.xlsx import a1, guard_zip, load_report
+from qtx_report.model.report import Grid, Report, fill_totals, format_number, zero_grids
+from qtx_report.ledger.workdays import add_workdays, is_covered, workdays_between
 
 F = TypeVar("F", bound=Callable[..., Any])
 

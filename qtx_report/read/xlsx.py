@@ -15,10 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from . import labels
-from .findings import Finding, InputError
-from .form import EDITIONS, META_FIELDS, META_SHEET, SECTIONS, TEXT_SECTIONS, TEXT_SHEET, Column, Edition, edition
-from .model import Grid, Report, empty_grids, format_number
+from qtx_report.model import labels
+from qtx_report.model.findings import Finding, InputError
+from qtx_report.form.editions import EDITIONS, META_FIELDS, META_SHEET, SECTIONS, TEXT_SECTIONS, TEXT_SHEET, Column, Edition, edition
+from qtx_report.model.report import Grid, Report, empty_grids, format_number
 
 MAX_UNPACKED = 200 * 1024 * 1024  # a filled report is well under 1 MB unpacked
 MAX_RATIO = 200  # deflate rarely beats 100:1 on real sheets; bombs reach 1000:1
@@ -51,7 +51,7 @@ def load_report(path: Path | str) -> Loaded:
         return _load_json(path)
     if suffix == ".docx":
         guard_zip(path, "word/document.xml", "Word 报告（.docx）")
-        from .readdocx import read_docx
+        from qtx_report.read.docx import read_docx
 
         return read_docx(path)
     if suffix in {".xlsx", ".xlsm"} or zipfile.is_zipfile(path):

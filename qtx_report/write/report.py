@@ -18,11 +18,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .files import atomic_path
-from .findings import Finding, InputError, exit_code
-from .form import GRID_SECTIONS, REPORT_TITLE, edition
-from .layout import context, html_tables
-from .model import Report
+from qtx_report.write.files import atomic_path
+from qtx_report.model.findings import Finding, InputError, exit_code
+from qtx_report.form.editions import GRID_SECTIONS, REPORT_TITLE, edition
+from qtx_report.write.context import context, html_tables
+from qtx_report.model.report import Report
 
 DOCX_TEMPLATE = "annual_report.docx.j2"
 HTML_TEMPLATE = "annual_report.html.j2"
@@ -32,8 +32,9 @@ PDF_TIMEOUT_S = 180
 
 def template_dir() -> Path:
     """Templates ship inside the wheel as qtx_report/templates; in a checkout they sit at the root."""
-    packaged = Path(__file__).resolve().parent / "templates"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "templates"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "templates"
+    return packaged if packaged.is_dir() else package.parent / "templates"
 
 
 def _jinja_env(**options: Any):
@@ -222,7 +223,7 @@ def default_output(source: Path, report: Report) -> Path:
 def _print_findings(findings: list[Finding]) -> None:
     if not findings:
         return
-    from .check import print_findings
+    from qtx_report.api import print_findings
 
     print_findings(findings, sys.stderr)
 
@@ -230,8 +231,8 @@ def _print_findings(findings: list[Finding]) -> None:
 def build_command(file: Path, output: Path | None = None, html: bool = False, pdf: bool = False,
                   template: Path | None = None, force: bool = False, overwrite: bool = False) -> int:
     """Validate, then write the .docx (and optionally .html/.pdf). Exit 1 on errors unless --force."""
-    from .load import load_report
-    from .rules import validate
+    from qtx_report.read.xlsx import load_report
+    from qtx_report.rules.core import validate
 
     file = Path(file)
     loaded = load_report(file)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .findings import InputError
+from qtx_report.model.findings import InputError
 
 
 @contextmanager

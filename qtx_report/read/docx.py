@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from . import labels, load
-from .findings import Finding, InputError
-from .form import SECTIONS, TEXT_SECTIONS
-from .layout import canonical_text
-from .load import Loaded
-from .model import Report
+from qtx_report.model import labels
+
+from qtx_report.read import xlsx as load
+from qtx_report.model.findings import Finding, InputError
+from qtx_report.form.editions import SECTIONS, TEXT_SECTIONS
+from qtx_report.write.context import canonical_text
+from qtx_report.read.xlsx import Loaded
+from qtx_report.model.report import Report
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TITLE = re.compile(r"^(?P<agency>.+?)(?P<year>\d{4})\s*年度?政府信息公开工作年度报告$")

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from . import labels
-from .findings import SEVERITY_NAMES, Finding, InputError, exit_code
-from .load import Loaded, load_report
-from .rules import Options, validate
+from qtx_report.model import labels
+from qtx_report.model.findings import SEVERITY_NAMES, Finding, InputError, exit_code
+from qtx_report.read.xlsx import Loaded, load_report
+from qtx_report.rules.core import Options, validate
 
 REPORT_SUFFIXES = (".xlsx", ".xlsm", ".json", ".docx")
 JSON_FORMAT_VERSION = 1

@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from .findings import InputError
+from qtx_report.model.findings import InputError
 
 app = typer.Typer(
     name="qtx-report",
@@ -81,14 +81,14 @@ def template(
 ) -> None:
     """生成填报工作簿（或 --ledger 生成登记台账）。"""
     if ledger is not None:
-        from .ledger import write_ledger_template
+        from qtx_report.ledger.ledger import write_ledger_template
 
         write_ledger_template(ledger, edition=edition.value, overwrite=overwrite)
         typer.echo(f"已生成登记台账：{ledger}")
         return
     if out is None:
         _fail("请给出要生成的工作簿文件名，例如：qtx-report template 自然资源局.xlsx")
-    from .workbook import write_template
+    from qtx_report.write.workbook import write_template
 
     write_template(out, edition=edition.value, agency=agency, year=year, overwrite=overwrite)
     typer.echo(f"已生成填报工作簿：{out}（{edition.value}版格式）")
@@ -105,7 +105,7 @@ def check(
     law_deadline: Annotated[str, typer.Option(help="公布期限（月-日），默认 01-31")] = "01-31",
 ) -> None:
     """校验报告。退出码：0 无错误；1 有错误（--strict 时警告也算）；2 文件无法读取或用法错误。"""
-    from .check import run_check
+    from qtx_report.api import run_check
 
     raise typer.Exit(run_check(files, previous=previous, output=format.value, strict=strict,
                                deadlines=(city_deadline, law_deadline)))
@@ -117,7 +117,7 @@ def schema() -> None:
     """打印报告 JSON 的 JSON Schema。"""
     import json
 
-    from .model import Report
+    from qtx_report.model.report import Report
 
     typer.echo(json.dumps(Report.model_json_schema(), ensure_ascii=False, indent=2))
 
@@ -130,8 +130,8 @@ def export(
     overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的文件")] = False,
 ) -> None:
     """把报告导出为 JSON（所有命令都接受这种 JSON 作为输入）。"""
-    from .files import write_bytes_atomic
-    from .load import load_report
+    from qtx_report.write.files import write_bytes_atomic
+    from qtx_report.read.xlsx import load_report
 
     loaded = load_report(file)
     data = loaded.report.model_dump_json(indent=2).encode("utf-8")
@@ -145,7 +145,7 @@ def rules(
     markdown: Annotated[bool, typer.Option(help="输出 Markdown（docs/rules.md 即由此生成）")] = False,
 ) -> None:
     """列出全部校验规则。"""
-    from .rules import catalogue_markdown, catalogue_text
+    from qtx_report.rules.core import catalogue_markdown, catalogue_text
 
     typer.echo(catalogue_markdown() if markdown else catalogue_text(), nl=not markdown)
 
@@ -162,7 +162,7 @@ def build(
     overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的输出文件")] = False,
 ) -> None:
     """校验后生成 Word 年度报告（可选 HTML、PDF）。"""
-    from .render import build_command
+    from qtx_report.write.report import build_command
 
     raise typer.Exit(build_command(file, output=output, html=html, pdf=pdf, template=template_path,
                                    force=force, overwrite=overwrite))
@@ -188,7 +188,7 @@ def city(
 
     退出码：0 名单内单位均已报送且通过校验；1 有未报送、有错误、无法读取、重复报送、名单外或年度不符的报告
     （逾期不影响退出码）；2 名单或文件夹无法读取、用法错误。"""
-    from .city import city_command
+    from qtx_report.city.compile import city_command
 
     raise typer.Exit(city_command(directory, roster=roster, previous=previous, year=year, output=output,
                                   jobs=jobs, include_invalid=include_invalid, render_all=render_all,
@@ -208,7 +208,7 @@ def tally(
     """由登记台账统计第三、四部分，并列出逾期和无法统计的台账行。
 
     退出码：0 已统计（可有警告）；1 有台账行无法统计（不写入）；2 日期单元格或文件无法读取。"""
-    from .ledger import tally_command
+    from qtx_report.ledger.ledger import tally_command
 
     raise typer.Exit(tally_command(ledger, year=year, previous_ledger=previous_ledger, output=output,
                                    agency=agency, edition_name=edition.value if edition else None))
@@ -221,7 +221,7 @@ def ledger_status(
     today: Annotated[str | None, typer.Option(help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
 ) -> None:
     """列出未办结、即将到期和已逾期的申请。退出码：0 无逾期；1 有逾期或无法统计的行；2 日期无法读取。"""
-    from .ledger import status_command
+    from qtx_report.ledger.ledger import status_command
 
     raise typer.Exit(status_command(ledger, today=today))
 

@@ -15,8 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .form import REPORT_TITLE, TEXT_SECTIONS, Column, Edition, edition
-from .model import Report, format_number
+from qtx_report.form.editions import REPORT_TITLE, TEXT_SECTIONS, Column, Edition, edition
+from qtx_report.model.report import Report, format_number
 
 # header: centred label; label: left-aligned row label; caption: a table caption row; value: a number
 Role = Literal["header", "label", "caption", "value"]

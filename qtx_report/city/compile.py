@@ -28,15 +28,15 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
-from .check import check_file, expand, parse_deadline
-from .files import write_bytes_atomic
-from .findings import CODES, Finding, InputError
-from .form import DEFAULT_EDITION, GRID_SECTIONS, Edition, edition
-from .load import Loaded, load_report
-from .model import Number, Report, format_number
-from .ooxml import stable_zip
-from .roster import CITY, NAME_HEADER, UNGROUPED, Agency, Roster, agency_key, read_roster
-from .rules import Options, validate
+from qtx_report.api import check_file, expand, parse_deadline
+from qtx_report.write.files import write_bytes_atomic
+from qtx_report.model.findings import CODES, Finding, InputError
+from qtx_report.form.editions import DEFAULT_EDITION, GRID_SECTIONS, Edition, edition
+from qtx_report.read.xlsx import Loaded, load_report
+from qtx_report.model.report import Number, Report, format_number
+from qtx_report.ooxml.zips import stable_zip
+from qtx_report.city.roster import CITY, NAME_HEADER, UNGROUPED, Agency, Roster, agency_key, read_roster
+from qtx_report.rules.core import Options, validate
 
 RENDER_DIR = "各单位报告"
 SUM_NAME = "全市汇总"
@@ -160,7 +160,7 @@ def examine(path: str) -> Examined:
 
 
 def _render_one(name: str, report: Report, findings: tuple[Finding, ...]) -> str:
-    from .render import render_docx
+    from qtx_report.write.report import render_docx
 
     target = Path(_SETUP.render_dir) / _SETUP.render_names[name]
     try:
@@ -696,7 +696,7 @@ def city_command(directory: Path, *, roster: Path | None = None, previous: Path 
                             render_dir=out / RENDER_DIR if render_all else None)
     if sys.stderr.isatty():
         sys.stderr.write("正在写出汇总表、汇总报告和图表……\n")
-    from .city_outputs import write_outputs  # it imports this module
+    from qtx_report.city.outputs import write_outputs  # it imports this module
 
     try:
         written = write_outputs(out, compiled, jobs or default_jobs())

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from .findings import CODES, SEVERITY_NAMES, Finding
-from .form import TEXT_SECTIONS, Cell, Edition, Total, edition
-from .load import Loaded
-from .model import Number, Report, format_number
+from qtx_report.model.findings import CODES, SEVERITY_NAMES, Finding
+from qtx_report.form.editions import TEXT_SECTIONS, Cell, Edition, Total, edition
+from qtx_report.read.xlsx import Loaded
+from qtx_report.model.report import Number, Report, format_number
 
 # Shingle length for the 年年雷同 measure: long enough that shared boilerplate phrases
 # (政府信息公开工作) do not count as copying, short enough to catch lightly edited copies.

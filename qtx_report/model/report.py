@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .form import EditionName, edition
+from qtx_report.form.editions import EditionName, edition
 
 Number = int | float | None
 Grid = dict[str, dict[str, Number]]
