@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qtx_report.form.editions import EDITIONS, edition  # noqa: E402
-from qtx_report.write.context import TableLayout, layouts  # noqa: E402
+from qtx_report.form.grids import TableLayout, layouts  # noqa: E402
 
 OUT = ROOT / "templates" / "annual_report.docx.j2"
 

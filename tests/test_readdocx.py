@@ -19,7 +19,7 @@ from qtx_report.model import labels
 from qtx_report.cli.app import app
 from qtx_report.model.findings import InputError
 from qtx_report.form.editions import EDITIONS, SECTIONS, edition
-from qtx_report.write.context import paragraphs, printed_text
+from qtx_report.model.text import paragraphs, printed_text
 from qtx_report.read.xlsx import load_report
 from qtx_report.model.report import Report
 from qtx_report.read.docx import read_docx

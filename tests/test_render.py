@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from qtx_report.write import report as render
 from qtx_report.cli.app import app
 from qtx_report.form.editions import EDITIONS, REPORT_TITLE, edition
-from qtx_report.write.context import DRAFT_MARK, Cell, TableLayout, context, layouts, resolve
+from qtx_report.form.grids import Cell, TableLayout, layouts
+from qtx_report.write.context import DRAFT_MARK, context, resolve
 from qtx_report.model.report import Report, format_number
 
 from .helpers import balanced

@@ -21,7 +21,7 @@ from qtx_report.model import labels
 from qtx_report.read import xlsx as load
 from qtx_report.model.findings import Finding, InputError
 from qtx_report.form.editions import SECTIONS, TEXT_SECTIONS
-from qtx_report.write.context import canonical_text
+from qtx_report.model.text import canonical_text
 from qtx_report.read.xlsx import Loaded
 from qtx_report.model.report import Report
 
