@@ -30,12 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qtx_report.write import report as render  # noqa: E402
-
 from qtx_report import synth  # noqa: E402
-from qtx_report.write.context import context  # noqa: E402
+from qtx_report.cli.build import build_command  # noqa: E402
 from qtx_report.model.report import Report  # noqa: E402
-from qtx_report.write.report import DOCX_TEMPLATE, build_command, template_dir  # noqa: E402
+from qtx_report.write import report as render  # noqa: E402
+from qtx_report.write.context import context  # noqa: E402
+from qtx_report.write.report import DOCX_TEMPLATE, template_dir  # noqa: E402
 
 
 def sample_report() -> Report:

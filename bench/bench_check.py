@@ -20,7 +20,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from qtx_report import synth
-from qtx_report.read.xlsx import load_report
+from qtx_report.read.load import load_report
 from qtx_report.rules.core import validate
 from qtx_report.write.workbook import write_template
 

@@ -31,8 +31,8 @@ from openpyxl import Workbook
 
 from qtx_report import synth
 from qtx_report.form.editions import META_FIELDS, META_SHEET
-from qtx_report.read.xlsx import load_report
 from qtx_report.model.report import Report
+from qtx_report.read.load import load_report
 from qtx_report.write.workbook import write_template
 
 SENTINEL = "QTXBENCHAGENCY"  # the probe's agency name, replaced by each agency's own

@@ -7,8 +7,9 @@ from pathlib import Path
 import openpyxl
 
 from qtx_report import synth
-from qtx_report.read.xlsx import Loaded, load_report
+from qtx_report.model.loaded import Loaded
 from qtx_report.model.report import Report
+from qtx_report.read.load import load_report
 from qtx_report.write.workbook import write_template
 
 OVERVIEW = (

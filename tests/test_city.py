@@ -15,13 +15,13 @@ from typer.testing import CliRunner
 
 from qtx_report.city import compile as city
 from qtx_report.city import outputs
-from qtx_report.write.charts import bar_chart, cjk_font
+from qtx_report.city.roster import Agency, agency_key, build_roster, read_roster
 from qtx_report.cli.app import app
 from qtx_report.model.findings import InputError
-from qtx_report.read.xlsx import load_report
 from qtx_report.model.report import Report
 from qtx_report.ooxml.zips import stable_zip
-from qtx_report.city.roster import Agency, agency_key, build_roster, read_roster
+from qtx_report.read.load import load_report
+from qtx_report.write.charts import bar_chart, cjk_font
 from qtx_report.write.workbook import write_template
 
 from .helpers import balanced

@@ -12,9 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from qtx_report.form import editions as form
 from qtx_report.cli.app import app
-from qtx_report.model.findings import CODES, InputError
+from qtx_report.form import editions as form
 from qtx_report.ledger.ledger import (
     CASE_COLUMNS,
     CASE_SHEET,
@@ -35,6 +34,7 @@ from qtx_report.ledger.ledger import (
     write_ledger_template,
 )
 from qtx_report.ledger.workdays import add_workdays
+from qtx_report.model.findings import CODES, InputError
 
 S3 = form.EDITION_2021.section3
 YEAR = 2024
@@ -471,7 +471,7 @@ def test_tally_into_new_and_existing_json(tmp_path: Path) -> None:
 
 
 def test_tally_into_agency_workbook_keeps_the_rest(tmp_path: Path) -> None:
-    from qtx_report.read.xlsx import load_report
+    from qtx_report.read.load import load_report
     from qtx_report.rules.core import validate
     from qtx_report.write.workbook import write_template
 
@@ -524,7 +524,7 @@ def ledgers(draw) -> list[Request]:
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(requests=ledgers(), year=st.integers(2023, 2025))
 def test_random_ledgers_give_balanced_reports(requests: list[Request], year: int) -> None:
-    from qtx_report.read.xlsx import Loaded
+    from qtx_report.model.loaded import Loaded
     from qtx_report.model.report import Report
     from qtx_report.rules.core import validate
 

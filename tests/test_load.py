@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from pathlib import Path
 
@@ -11,7 +10,8 @@ import openpyxl
 import pytest
 
 from qtx_report.model.findings import InputError
-from qtx_report.read.xlsx import chinese_numeral, load_report, parse_number
+from qtx_report.model.numbers import chinese_numeral, parse_number
+from qtx_report.read.load import load_report
 from qtx_report.rules.core import validate
 
 from .helpers import balanced, set_cell, write_filled
@@ -192,14 +192,31 @@ def test_docx_renamed_to_xlsx(tmp_path: Path) -> None:
     assert "xl/workbook.xml" in _error(path)
 
 
-def test_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
-    path = tmp_path / "bomb.xlsx"
+def _bomb(path: Path, part: bytes) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
-        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (300 * 1024 * 1024))
-    started = time.perf_counter()
-    assert "拒绝" in _error(path)
-    assert time.perf_counter() - started < 5  # refused from the zip directory, nothing inflated
+        archive.writestr("xl/worksheets/sheet1.xml", part)
+    return path
+
+
+def _no_inflating(*_args: object, **_kwargs: object) -> None:
+    raise AssertionError("a part was opened: the guard must decide from the zip directory alone")
+
+
+@pytest.mark.parametrize("size_mb", (300, 150), ids=("over the budget", "compressed like a bomb"))
+def test_zip_bomb_is_refused_before_unpacking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size_mb: int) -> None:
+    path = _bomb(tmp_path / "bomb.xlsx", b"0" * (size_mb * 1024 * 1024))
+    monkeypatch.setattr(zipfile.ZipFile, "open", _no_inflating)
+    message = _error(path)
+    assert "停止读取" in message and "恶意" not in message
+
+
+def test_long_repetitive_text_that_compresses_well_is_not_refused(tmp_path: Path) -> None:
+    from qtx_report.read.guard import guard_zip
+
+    paragraph = "本机关坚持以公开为常态、不公开为例外，持续推进政务公开标准化规范化建设。".encode()
+    path = _bomb(tmp_path / "long.xlsx", paragraph * (48 * 1024 * 1024 // len(paragraph)))
+    guard_zip(path, "xl/workbook.xml", "Excel 工作簿（.xlsx）")  # raises InputError when refused
 
 
 def test_xml_bomb_does_not_expand(tmp_path: Path) -> None:

@@ -15,16 +15,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from qtx_report.model import labels
 from qtx_report.cli.app import app
-from qtx_report.model.findings import InputError
 from qtx_report.form.editions import EDITIONS, SECTIONS, edition
-from qtx_report.model.text import paragraphs, printed_text
-from qtx_report.read.xlsx import load_report
+from qtx_report.model import labels
+from qtx_report.model.findings import InputError
 from qtx_report.model.report import Report
+from qtx_report.model.text import paragraphs, printed_text
 from qtx_report.read.docx import read_docx
-from qtx_report.write.report import render_docx
+from qtx_report.read.load import load_report
 from qtx_report.rules.core import validate
+from qtx_report.write.report import render_docx
 
 from .helpers import balanced
 

@@ -13,12 +13,13 @@ from docx import Document
 from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
-from qtx_report.write import report as render
 from qtx_report.cli.app import app
 from qtx_report.form.editions import EDITIONS, REPORT_TITLE, edition
 from qtx_report.form.grids import Cell, TableLayout, layouts
+from qtx_report.model.numbers import format_number
+from qtx_report.model.report import Report
+from qtx_report.write import report as render
 from qtx_report.write.context import DRAFT_MARK, context, resolve
-from qtx_report.model.report import Report, format_number
 
 from .helpers import balanced
 

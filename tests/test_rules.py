@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qtx_report import synth
-from qtx_report.model.findings import CODES
 from qtx_report.form.editions import edition
+from qtx_report.model.findings import CODES
 from qtx_report.model.report import Report
 from qtx_report.rules.core import RULES, catalogue_markdown, repeated_share, validate
 

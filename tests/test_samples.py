@@ -15,9 +15,9 @@ from types import ModuleType
 import openpyxl
 import pytest
 
-from qtx_report.api import run_check
+from qtx_report.cli.report_output import run_check
 from qtx_report.form.editions import edition
-from qtx_report.read.xlsx import load_report
+from qtx_report.read.load import load_report
 from qtx_report.rules.core import validate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,9 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qtx_report.form import editions as form
-
 from qtx_report import synth
+from qtx_report.form import editions as form
 from qtx_report.model.findings import InputError
 from qtx_report.model.report import Report, empty_grids
 from qtx_report.write.workbook import GUIDE_SHEET, build_workbook, section_sheet_name, write_template
@@ -513,7 +512,7 @@ def test_libreoffice_opens_and_prints_the_template(tmp_path: Path) -> None:
 @needs_loader
 def test_a_workbook_saved_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
     """Saved by an office suite, the totals carry cached results; the loader reads them as they are."""
-    from qtx_report.read.xlsx import load_report
+    from qtx_report.read.load import load_report
 
     report = example_report("2019")
     path = blank_copy("2019", tmp_path)
@@ -535,7 +534,7 @@ ROUND_TRIP = settings(max_examples=15, deadline=None, suppress_health_check=[Hea
 @needs_loader
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_round_trip_fill_then_load(edition: str) -> None:
-    from qtx_report.read.xlsx import load_report
+    from qtx_report.read.load import load_report
 
     @ROUND_TRIP
     @given(report=reports(edition))
@@ -550,7 +549,7 @@ def test_round_trip_fill_then_load(edition: str) -> None:
 
 @needs_loader
 def test_typed_totals_are_read_as_typed(tmp_path: Path) -> None:
-    from qtx_report.read.xlsx import load_report
+    from qtx_report.read.load import load_report
 
     report = example_report("2021")
     wrong = report.model_copy(deep=True)
@@ -565,7 +564,7 @@ def test_typed_totals_are_read_as_typed(tmp_path: Path) -> None:
 @needs_loader
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_blank_text_sections_load_as_empty(edition: str, tmp_path: Path) -> None:
-    from qtx_report.read.xlsx import load_report
+    from qtx_report.read.load import load_report
 
     report = example_report(edition).model_copy(update={"overview": "", "problems": "", "other": ""})
     path = blank_copy(edition, tmp_path)
@@ -576,7 +575,7 @@ def test_blank_text_sections_load_as_empty(edition: str, tmp_path: Path) -> None
 @needs_loader
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_round_trip_written_report_then_load(edition: str) -> None:
-    from qtx_report.read.xlsx import load_report
+    from qtx_report.read.load import load_report
 
     @ROUND_TRIP
     @given(report=reports(edition))

@@ -29,14 +29,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from qtx_report.api import check_file, expand, parse_deadline
-from qtx_report.write.files import write_bytes_atomic
-from qtx_report.model.findings import CODES, Finding, InputError
-from qtx_report.form.editions import DEFAULT_EDITION, GRID_SECTIONS, Edition, edition
-from qtx_report.read.xlsx import Loaded, load_report
-from qtx_report.model.report import Number, Report, format_number
-from qtx_report.ooxml.zips import stable_zip
 from qtx_report.city.roster import CITY, NAME_HEADER, UNGROUPED, Agency, Roster, agency_key, read_roster
+from qtx_report.form.editions import DEFAULT_EDITION, GRID_SECTIONS, Edition, edition
+from qtx_report.model.findings import CODES, Finding, InputError
+from qtx_report.model.loaded import Loaded
+from qtx_report.model.numbers import format_number
+from qtx_report.model.report import Number, Report
+from qtx_report.ooxml.zips import stable_zip
+from qtx_report.read.load import load_report
 from qtx_report.rules.core import Options, validate
+from qtx_report.write.files import write_bytes_atomic
 
 RENDER_DIR = "各单位报告"
 SUM_NAME = "全市汇总"

@@ -29,12 +29,12 @@ from qtx_report.city.compile import (
     outcome_counts,
     pool_context,
 )
-from qtx_report.write.files import atomic_path, write_bytes_atomic
-from qtx_report.model.findings import SEVERITY_NAMES, InputError
-from qtx_report.form.editions import edition
-from qtx_report.model.report import format_number
-from qtx_report.ooxml.zips import repack, write_chunked, xml_text
 from qtx_report.city.roster import CITY
+from qtx_report.form.editions import edition
+from qtx_report.model.findings import SEVERITY_NAMES, InputError
+from qtx_report.model.numbers import format_number
+from qtx_report.ooxml.zips import repack, write_chunked, xml_text
+from qtx_report.write.files import atomic_path, write_bytes_atomic
 
 OUT_XLSX = "全市汇总.xlsx"
 OUT_DOCX = "全市汇总报告.docx"

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qtx_report.form.editions import META_FIELDS
 from qtx_report.model import labels
 from qtx_report.model.findings import InputError
-from qtx_report.form.editions import META_FIELDS
 
 CITY = "青铜峡市"
 UNGROUPED = "未分组"
@@ -106,7 +106,7 @@ def read_roster(path: Path) -> Roster:
 def _workbook_rows(path: Path) -> list[list[object]]:
     from python_calamine import CalamineWorkbook
 
-    from qtx_report.read.xlsx import guard_zip
+    from qtx_report.read.guard import guard_zip
 
     guard_zip(path, "xl/workbook.xml", "Excel 工作簿（.xlsx）")
     try:

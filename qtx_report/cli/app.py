@@ -105,7 +105,7 @@ def check(
     law_deadline: Annotated[str, typer.Option(help="公布期限（月-日），默认 01-31")] = "01-31",
 ) -> None:
     """校验报告。退出码：0 无错误；1 有错误（--strict 时警告也算）；2 文件无法读取或用法错误。"""
-    from qtx_report.api import run_check
+    from qtx_report.cli.report_output import run_check
 
     raise typer.Exit(run_check(files, previous=previous, output=format.value, strict=strict,
                                deadlines=(city_deadline, law_deadline)))
@@ -130,8 +130,8 @@ def export(
     overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的文件")] = False,
 ) -> None:
     """把报告导出为 JSON（所有命令都接受这种 JSON 作为输入）。"""
+    from qtx_report.read.load import load_report
     from qtx_report.write.files import write_bytes_atomic
-    from qtx_report.read.xlsx import load_report
 
     loaded = load_report(file)
     data = loaded.report.model_dump_json(indent=2).encode("utf-8")
@@ -162,7 +162,7 @@ def build(
     overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的输出文件")] = False,
 ) -> None:
     """校验后生成 Word 年度报告（可选 HTML、PDF）。"""
-    from qtx_report.write.report import build_command
+    from qtx_report.cli.build import build_command
 
     raise typer.Exit(build_command(file, output=output, html=html, pdf=pdf, template=template_path,
                                    force=force, overwrite=overwrite))

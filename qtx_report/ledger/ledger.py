@@ -28,13 +28,16 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
 
-from qtx_report.model import labels
-from qtx_report.write.files import atomic_path, write_bytes_atomic
-from qtx_report.model.findings import CODES, SEVERITY_NAMES, Finding, InputError, exit_code
 from qtx_report.form.editions import DEFAULT_EDITION, EDITIONS, Edition, edition
-from qtx_report.read.xlsx import a1, guard_zip, load_report
-from qtx_report.model.report import Grid, Report, fill_totals, format_number, zero_grids
 from qtx_report.ledger.workdays import add_workdays, is_covered, workdays_between
+from qtx_report.model import labels
+from qtx_report.model.findings import CODES, SEVERITY_NAMES, Finding, InputError, exit_code
+from qtx_report.model.numbers import format_number
+from qtx_report.model.places import Place, SheetCell, SheetRow
+from qtx_report.model.report import Grid, Report, fill_totals, zero_grids
+from qtx_report.read.guard import guard_zip
+from qtx_report.read.load import load_report
+from qtx_report.write.files import atomic_path, write_bytes_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -208,7 +211,7 @@ class Defect:
 
     code: str
     message: str
-    cell: str
+    place: Place
     scope: Scope = "counted"
 
 
@@ -376,7 +379,7 @@ def _locate_sheet(workbook, path: Path, preferred: str, columns: Sequence[Ledger
             return name, rows, header
         if name == preferred:
             missing = "、".join(_missing_labels(rows, columns))
-            raise InputError(str(path), f"表头缺少以下列：{missing}。请勿修改表头文字。", sheet=name, cell="第1行")
+            raise InputError(str(path), f"表头缺少以下列：{missing}。请勿修改表头文字。", SheetRow(name, 0))
     return None
 
 
@@ -400,8 +403,9 @@ class _Columns:
     """The data rows of a sheet read column by column: one tight loop per column is several times
     faster than a method call per cell on 100,000 rows. Defects are noted by row, never raised."""
 
-    def __init__(self, rows: list[list[object]], header_row: int, where: dict[str, int],
+    def __init__(self, sheet: str, rows: list[list[object]], header_row: int, where: dict[str, int],
                  column_labels: dict[str, str]) -> None:
+        self.sheet = sheet
         first = header_row + 1
         kept = [i for i in range(first, len(rows)) if any(rows[i])]
         self.sheet_rows = [i + 1 for i in kept]
@@ -417,9 +421,10 @@ class _Columns:
     def raw(self, key: str) -> Sequence[object]:
         return self.columns.get(key) or [""] * self.n
 
-    def cell(self, key: str, i: int) -> str:
+    def cell(self, key: str, i: int) -> Place:
         c = self.where.get(key)
-        return a1(self.sheet_rows[i] - 1, c) if c is not None else f"第{self.sheet_rows[i]}行"
+        row = self.sheet_rows[i] - 1
+        return SheetCell(self.sheet, row, c) if c is not None else SheetRow(self.sheet, row)
 
     def note(self, i: int, code: str, message: str, key: str, scope: Scope) -> None:
         self.defects.setdefault(i, []).append(Defect(code, message, self.cell(key, i), scope))
@@ -546,7 +551,8 @@ def _duplicates(requests: list[Request], number_col: int) -> list[Request]:
         if q.number in repeated:
             others = "、".join(str(n) for n in rows_of[q.number] if n != q.row)
             message = f"{_LABEL['number']}“{q.number}”重复（另见第{others}行）"
-            q = q._replace(defects=(*q.defects, Defect("L804", message, a1(q.row - 1, number_col), "counted")))
+            place = SheetCell(q.sheet, q.row - 1, number_col)
+            q = q._replace(defects=(*q.defects, Defect("L804", message, place, "counted")))
         out.append(q)
     return out
 
@@ -586,7 +592,7 @@ def read_ledger(path: Path, edition_name: str | None = DEFAULT_EDITION) -> Ledge
     results = _result_index(ed)
     if edition_name is None:
         results = {**_result_index(edition("2019")), **results}
-    requests = _read_requests(_Columns(rows, header_row, where, _REQUEST_READ), path.name, sheet, applicants, results)
+    requests = _read_requests(_Columns(sheet, rows, header_row, where, _REQUEST_READ), path.name, sheet, applicants, results)
     requests = _duplicates(requests, where["number"])
     cases = _read_cases(workbook, path, ed, sheet)
     return Ledger(path.name, tuple(requests), cases)
@@ -597,7 +603,7 @@ def _read_cases(workbook, path: Path, ed: Edition, request_sheet: str) -> tuple[
     if found is None:
         return None
     sheet, rows, (header_row, where) = found
-    cols = _Columns(rows, header_row, where, _CASE_READ)
+    cols = _Columns(sheet, rows, header_row, where, _CASE_READ)
     received = cols.dates("received", "always")
     for i in range(cols.n):
         if received[i] is None and i not in cols.defects:  # (an unreadable one is L800 already)
@@ -677,10 +683,10 @@ def _years_walked(q: Request, c: Clock) -> tuple[int, ...]:
 # ---------------------------------------------------------------- findings
 
 
-def _finding(code: str, message: str, q: Request | Case, cell: str = "") -> Finding:
+def _finding(code: str, message: str, q: Request | Case, place: Place | None = None) -> Finding:
     number = f"（编号 {q.number}）" if isinstance(q, Request) and q.number else (
         f"（案号 {q.number}）" if isinstance(q, Case) and q.number else "")
-    return Finding(code, f"第{q.row}行{number}：{message}", file=q.file, sheet=q.sheet, cell=cell or f"A{q.row}")
+    return Finding(code, f"第{q.row}行{number}：{message}", file=q.file, place=place or SheetCell(q.sheet, q.row - 1, 0))
 
 
 def _counted_in(received: date | None, answered: date | None, year: int) -> bool:
@@ -703,9 +709,9 @@ def _defect_findings(q: Request, year: int | None) -> tuple[list[Finding], bool]
         severity = CODES[d.code].severity
         if severity != "error":
             if year is None or _counted_in(q.received, q.answered, year):
-                findings.append(_finding(d.code, d.message, q, d.cell))
+                findings.append(_finding(d.code, d.message, q, d.place))
         elif year is None or _blocks(q, d, year):
-            findings.append(_finding(d.code, d.message, q, d.cell))
+            findings.append(_finding(d.code, d.message, q, d.place))
             uncountable = True
         else:
             findings.append(_not_this_year(d, q, year))
@@ -714,7 +720,7 @@ def _defect_findings(q: Request, year: int | None) -> tuple[list[Finding], bool]
 
 def _not_this_year(d: Defect, q: Request | Case, year: int) -> Finding:
     """An error in a row that the year's tally does not count: reported, but only as a warning."""
-    return _finding("L809", f"{d.message}（{CODES[d.code].title}；不涉及{year}年统计）", q, d.cell)
+    return _finding("L809", f"{d.message}（{CODES[d.code].title}；不涉及{year}年统计）", q, d.place)
 
 
 # ---------------------------------------------------------------- tally
@@ -803,7 +809,7 @@ def tally_cases(cases: Sequence[Case], year: int, ed: Edition) -> tuple[Grid, li
     for case in cases:
         concerns = case.received is None or case.received.year == year
         for d in case.defects:
-            findings.append(_finding(d.code, d.message, case, d.cell) if concerns else _not_this_year(d, case, year))
+            findings.append(_finding(d.code, d.message, case, d.place) if concerns else _not_this_year(d, case, year))
         if not concerns or case.defects:
             continue
         decided = case.concluded is None or case.concluded.year <= year
@@ -917,7 +923,7 @@ def ledger_findings(requests: Iterable[Request], cases: Iterable[Case] | None, t
     current year (earlier years' are history, reported by their tally); open requests of any year."""
     requests = list(requests)
     findings = [f for q in requests if q.defects for f in _defect_findings(q, None)[0]]
-    findings += [_finding(d.code, d.message, c, d.cell) for c in cases or () for d in c.defects]
+    findings += [_finding(d.code, d.message, c, d.place) for c in cases or () for d in c.defects]
     return findings + deadline_findings(requests, today, today.year)
 
 
@@ -1174,8 +1180,7 @@ def _print_findings(out: _Out, findings: Sequence[Finding], title: str) -> None:
 
 
 def _row_of(f: Finding) -> int:
-    digits = f.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    return int(digits) if digits.isdigit() else 0
+    return f.place.row if isinstance(f.place, SheetCell | SheetRow) else -1
 
 
 def _print_tally(out: _Out, tally: Tally) -> None:

@@ -1,13 +1,17 @@
 """Findings are data: a code from the catalogue, a severity, and where in which file.
 
-The catalogue (`CODES`) lists every code the loader and the rules can emit; `docs/rules.md`
-is generated from it, so a code cannot exist without its description.
+The catalogue (`CODES`) lists every code the readers and the rules can emit; `docs/rules.md`
+is generated from it, so a code cannot exist without its description. Each code also says which
+exit code it leads to, so no command decides that on its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
+
+from qtx_report.model.places import Place
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}  # as users read them
@@ -22,14 +26,22 @@ class Code:
     title: str  # one line, Chinese, what is wrong
     why: str  # why it matters / what to do
     needs_previous: bool = False
+    unreadable: bool = False  # the file (or a cell the command cannot do without) cannot be read: exit 2
+
+    @property
+    def exit(self) -> int:
+        """The exit code a finding of this code leads to (warnings only under --strict)."""
+        if self.unreadable:
+            return 2
+        return 1 if self.severity == "error" else 0
 
 
 CODES: dict[str, Code] = {
     c.code: c
     for c in (
-        # input: files and cells that could not be read (exit 2)
+        # input: files and cells as read
         Code("I100", "error", "input", "文件无法读取",
-             "文件不是可读取的 .xlsx / .json / .docx 报告，或已损坏、加密。按提示处理后再试。"),
+             "文件不是可读取的 .xlsx / .json / .docx 报告，或已损坏、加密。按提示处理后再试。", unreadable=True),
         Code("I101", "error", "input", "数字单元格为空",
              "空白不等于0：没有发生的事项请填写0，便于核对是否漏填。"),
         Code("I102", "error", "input", "单元格内容无法读作数字",
@@ -86,7 +98,7 @@ CODES: dict[str, Code] = {
              "本年“上一年项目数量”一般应等于上年度的“上一年项目数量”加“本年增/减”。", needs_previous=True),
         # ledger: the request ledger (登记台账) read by `tally` and `ledger-status`
         Code("L800", "error", "ledger", "台账单元格无法读作日期",
-             "日期请填写为日期格式或 2024-03-05 这样的文字；改正后再统计（退出码 2）。"),
+             "日期请填写为日期格式或 2024-03-05 这样的文字；改正后再统计（退出码 2）。", unreadable=True),
         Code("L801", "error", "ledger", "台账行缺少收到日期",
              "收到日期决定申请计入哪一年度，缺少时该行无法统计。"),
         Code("L802", "error", "ledger", "台账行的办理结果缺失或无法识别",
@@ -131,8 +143,8 @@ class Finding:
     column: str = ""  # official column label
     expected: str | None = None
     actual: str | None = None
-    sheet: str = ""
-    cell: str = ""  # A1 reference, or a table/row/column path for .docx
+    place: Place | None = None  # where in the file
+    key: tuple[str, str, str] | None = None  # the form's cell (grid, row key, column key), if it is one
 
     @property
     def severity(self) -> Severity:
@@ -142,29 +154,40 @@ class Finding:
     def category(self) -> Category:
         return CODES[self.code].category
 
+    @property
+    def sheet(self) -> str:
+        return self.place.sheet if self.place else ""
+
+    @property
+    def cell(self) -> str:
+        """The place as people read it; a form cell with no place in the file (a JSON report) by its keys."""
+        if self.place is not None:
+            return self.place.cell
+        return ".".join(self.key) if self.key else ""
+
     def to_dict(self) -> dict[str, object]:
-        return {"code": self.code, "severity": self.severity, **asdict(self)}
+        """The finding as JSON format version 1 prints it."""
+        return {"code": self.code, "severity": self.severity, "message": self.message, "file": self.file,
+                "section": self.section, "row": self.row, "column": self.column, "expected": self.expected,
+                "actual": self.actual, "sheet": self.sheet, "cell": self.cell}
 
 
 class InputError(Exception):
     """A file that cannot be read at all: named with where and what to do."""
 
-    def __init__(self, file: str, message: str, sheet: str = "", cell: str = "") -> None:
-        self.file, self.message, self.sheet, self.cell = file, message, sheet, cell
+    def __init__(self, file: str, message: str, place: Place | None = None) -> None:
+        self.file, self.message, self.place = file, message, place
         super().__init__(self.describe())
 
     def describe(self) -> str:
-        where = "，".join(p for p in (f"工作表“{self.sheet}”" if self.sheet else "",
-                                     f"单元格 {self.cell}" if self.cell else "") if p)
+        sheet, cell = (self.place.sheet, self.place.cell) if self.place else ("", "")
+        where = "，".join(p for p in (f"工作表“{sheet}”" if sheet else "", f"单元格 {cell}" if cell else "") if p)
         return f"{self.file}：{where + '：' if where else ''}{self.message}"
 
 
-def exit_code(findings: list[Finding], strict: bool = False) -> int:
-    """0 clean, 1 when the report is wrong (or has warnings under --strict), 2 when input was unreadable."""
-    if any(f.severity == "error" and f.category == "input" for f in findings):
-        return 2
-    if any(f.severity == "error" for f in findings):
-        return 1
-    if strict and any(f.severity == "warning" for f in findings):
-        return 1
-    return 0
+def exit_code(findings: Iterable[Finding], strict: bool = False) -> int:
+    """0 clean; 1 when a report is wrong (or has warnings under --strict); 2 when a file could not be read."""
+    worst = 0
+    for f in findings:
+        worst = max(worst, CODES[f.code].exit, 1 if strict and f.severity == "warning" else 0)
+    return worst

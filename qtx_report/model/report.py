@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -84,19 +83,3 @@ def zero_grids(edition_name: str) -> dict[str, Grid]:
         section: {row: dict.fromkeys(cols, 0) for row, cols in rows.items()}
         for section, rows in grid_keys(edition_name).items()
     }
-
-
-def format_number(value: object) -> str:
-    """How a number is printed: blank stays blank, 12.0 prints 12, 96171.6 as written (never 1e+05)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        text = format(Decimal(repr(value)), "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return str(value)

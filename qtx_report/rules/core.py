@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from qtx_report.model.findings import CODES, SEVERITY_NAMES, Finding
 from qtx_report.form.editions import TEXT_SECTIONS, Cell, Edition, Total, edition
-from qtx_report.read.xlsx import Loaded
-from qtx_report.model.report import Number, Report, format_number
+from qtx_report.model.findings import CODES, SEVERITY_NAMES, Finding
+from qtx_report.model.loaded import Loaded
+from qtx_report.model.numbers import format_number
+from qtx_report.model.report import Number, Report
 
 # Shingle length for the 年年雷同 measure: long enough that shared boilerplate phrases
 # (政府信息公开工作) do not count as copying, short enough to catch lightly edited copies.
@@ -46,15 +47,13 @@ class Context:
     def at(self, code: str, message: str, cell: tuple[str, str, str] | None = None, *, expected: object = None,
            actual: object = None, section: str = "", row: str = "", column: str = "") -> Finding:
         """A finding located at a numeric cell (named by keys), or at a section/row given as text."""
-        sheet = where = ""
+        place = None
         if cell is not None:
-            grid, row_key, column_key = cell
-            section = self.ed.heading_of(grid)
-            row, column = self.ed.cell_labels(grid, row_key, column_key)
-            ref = self.loaded.locations.get(cell)
-            sheet, where = (ref.sheet, ref.cell) if ref else ("", f"{grid}.{row_key}.{column_key}")
+            section = self.ed.heading_of(cell[0])
+            row, column = self.ed.cell_labels(*cell)
+            place = self.loaded.locations.get(cell)
         return Finding(code, message, file=self.loaded.path, section=section, row=row, column=column,
-                       expected=_text(expected), actual=_text(actual), sheet=sheet, cell=where)
+                       expected=_text(expected), actual=_text(actual), place=place, key=cell)
 
 
 @dataclass(frozen=True)
@@ -87,9 +86,7 @@ def blank_cells(ctx: Context) -> Iterator[Finding]:
 
 def _unreadable(ctx: Context, cell: Cell) -> bool:
     """A cell the loader already reported as unreadable (I102) is not reported again as blank."""
-    ref = ctx.loaded.locations.get(cell.key)
-    return ref is not None and any(f.code == "I102" and f.sheet == ref.sheet and f.cell == ref.cell
-                                   for f in ctx.loaded.findings)
+    return any(f.code == "I102" and f.key == cell.key for f in ctx.loaded.findings)
 
 
 def whole_counts(ctx: Context) -> Iterator[Finding]:

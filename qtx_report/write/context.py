@@ -10,7 +10,8 @@ from typing import Any
 
 from qtx_report.form.editions import REPORT_TITLE, TEXT_SECTIONS, Edition, edition
 from qtx_report.form.grids import layouts
-from qtx_report.model.report import Report, format_number
+from qtx_report.model.numbers import format_number
+from qtx_report.model.report import Report
 from qtx_report.model.text import NOTHING, paragraphs
 
 DRAFT_MARK = "草稿（数据未通过校验）"

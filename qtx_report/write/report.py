@@ -18,11 +18,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from qtx_report.write.files import atomic_path
-from qtx_report.model.findings import Finding, InputError, exit_code
 from qtx_report.form.editions import GRID_SECTIONS, REPORT_TITLE, edition
-from qtx_report.write.context import context, html_tables
+from qtx_report.model.findings import InputError
 from qtx_report.model.report import Report
+from qtx_report.write.context import context, html_tables
+from qtx_report.write.files import atomic_path
 
 DOCX_TEMPLATE = "annual_report.docx.j2"
 HTML_TEMPLATE = "annual_report.html.j2"
@@ -220,55 +220,31 @@ def default_output(source: Path, report: Report) -> Path:
     return source.with_name(REPORT_TITLE.format(agency=report.agency, year=report.year) + ".docx")
 
 
-def _print_findings(findings: list[Finding]) -> None:
-    if not findings:
-        return
-    from qtx_report.api import print_findings
-
-    print_findings(findings, sys.stderr)
-
-
-def build_command(file: Path, output: Path | None = None, html: bool = False, pdf: bool = False,
-                  template: Path | None = None, force: bool = False, overwrite: bool = False) -> int:
-    """Validate, then write the .docx (and optionally .html/.pdf). Exit 1 on errors unless --force."""
-    from qtx_report.read.xlsx import load_report
-    from qtx_report.rules.core import validate
-
-    file = Path(file)
-    loaded = load_report(file)
-    findings = validate(loaded)
-    _print_findings(findings)
-    failed = exit_code(findings)
-    if failed and not force:
-        sys.stderr.write("报告有错误，未生成。请按上面的提示修改后再试；如需先生成草稿，请加 --force。\n")
-        return failed
-    draft = bool(failed)
-    docx = Path(output) if output else default_output(file, loaded.report)
+def report_files(docx: Path, *, html: bool, pdf: bool) -> list[Path]:
+    """The set of files `build` writes for one report, the .docx first."""
     if docx.suffix.lower() != ".docx":
         docx = docx.with_name(docx.name + ".docx")
-    extra = [p for p, wanted in ((docx.with_suffix(".html"), html), (docx.with_suffix(".pdf"), pdf)) if wanted]
-    _refuse_existing([docx, *extra], overwrite)
-    data = render_docx(loaded.report, template=template, draft=draft)
-    with atomic_path(docx, overwrite=overwrite, inputs=(file,)) as tmp:
+    return [docx, *(p for p, wanted in ((docx.with_suffix(".html"), html), (docx.with_suffix(".pdf"), pdf)) if wanted)]
+
+
+def write_report(report: Report, paths: list[Path], *, template: Path | None = None, draft: bool = False,
+                 overwrite: bool = False, inputs: tuple[Path, ...] = ()) -> list[Path]:
+    """Write the .docx, and the .html and .pdf among `paths`; every output is checked before any
+    is written, so a refusal leaves no half-built set behind. Returns what was written."""
+    _refuse_existing(paths, overwrite)
+    docx, extra = paths[0], paths[1:]
+    data = render_docx(report, template=template, draft=draft)
+    with atomic_path(docx, overwrite=overwrite, inputs=inputs) as tmp:
         tmp.write_bytes(data)
     written = [docx]
-    if html:
-        page = render_html(loaded.report, draft=draft).encode("utf-8")
-        with atomic_path(docx.with_suffix(".html"), overwrite=overwrite, inputs=(file,)) as tmp:
-            tmp.write_bytes(page)
-        written.append(docx.with_suffix(".html"))
-    missing_soffice = pdf and soffice_path() is None
-    if pdf and not missing_soffice:
-        convert_pdf(docx, docx.with_suffix(".pdf"))
-        written.append(docx.with_suffix(".pdf"))
-    what = "草稿（数据未通过校验）" if draft else ""
-    for path in written:
-        print(f"已生成{what}：{path}")
-    if missing_soffice:
-        sys.stderr.write("未生成 PDF：本机没有安装 LibreOffice（soffice）。请安装 LibreOffice 后重试，"
-                         "或在 Word/WPS 中打开上面的 .docx 另存为 PDF。\n")
-        return 2
-    return 0
+    for path in extra:
+        if path.suffix == ".html":
+            with atomic_path(path, overwrite=overwrite, inputs=inputs) as tmp:
+                tmp.write_bytes(render_html(report, draft=draft).encode("utf-8"))
+        else:
+            convert_pdf(docx, path)
+        written.append(path)
+    return written
 
 
 def _refuse_existing(paths: list[Path], overwrite: bool) -> None:

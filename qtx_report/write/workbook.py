@@ -34,9 +34,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qtx_report.form import editions as form
-from qtx_report.write.files import atomic_path
 from qtx_report.form.editions import Column, Edition, Section3, Section4
 from qtx_report.model.report import Number, Report
+from qtx_report.write.files import atomic_path
 
 GUIDE_SHEET = "填写说明"
 FONT_NAME = "宋体"  # the font of the official template; Excel/WPS have it, LibreOffice substitutes a CJK font

@@ -1,0 +1,29 @@
+"""One entry for every input format: a file in, a `Loaded` report out (or an InputError)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from qtx_report.model.findings import InputError
+from qtx_report.model.loaded import Loaded
+from qtx_report.read.docx import read_docx
+from qtx_report.read.guard import not_a_workbook
+from qtx_report.read.json_report import read_json
+from qtx_report.read.xlsx import read_workbook
+
+REPORT_SUFFIXES = (".xlsx", ".xlsm", ".json", ".docx")
+
+
+def load_report(path: Path | str) -> Loaded:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(str(path), "找不到该文件，请检查路径和文件名。")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return read_json(path)
+    if suffix == ".docx":
+        return read_docx(path)
+    if suffix in {".xlsx", ".xlsm"} or zipfile.is_zipfile(path):
+        return read_workbook(path)
+    raise InputError(str(path), not_a_workbook(path))
