@@ -52,9 +52,9 @@ def section2(edition_name: str, rng: random.Random, size: float) -> Grid:
     ed = edition(edition_name)
     grid = zero_grids(edition_name)["section2"]
     for _table, row, column in ed.section2_cells():
-        if column.kind == "amount":
+        if column.kind.fraction:
             grid[row.key][column.key] = round(rng.uniform(0, 300) * size, 2) if rng.random() < 0.5 else 0
-        elif column.kind == "delta":
+        elif column.kind.negative:
             grid[row.key][column.key] = rng.randint(-3, 5)
         else:
             grid[row.key][column.key] = int(rng.expovariate(1 / (5 * size))) if rng.random() < 0.7 else 0

@@ -20,7 +20,7 @@ def build_command(file: Path, output: Path | None = None, html: bool = False, pd
     loaded = load_report(file)
     findings = validate(loaded)
     if findings:
-        print_findings(findings, sys.stderr)
+        print_findings(findings, sys.stderr, edition_name=loaded.report.edition)
     failed = exit_code(findings)
     if failed and not force:
         sys.stderr.write("报告有错误，未生成。请按上面的提示修改后再试；如需先生成草稿，请加 --force。\n")

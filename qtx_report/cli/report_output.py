@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from qtx_report.api import FileResult, check_files, parse_deadline
+from qtx_report.form.editions import edition
 from qtx_report.model.findings import SEVERITY_NAMES, Finding, exit_code
 from qtx_report.rules.core import Options
 
@@ -37,10 +40,49 @@ def format_finding(f: Finding) -> str:
     return f"{f.code} {SEVERITY_NAMES[f.severity]}{'  ' + where if where else ''}  {f.message}"
 
 
-def print_findings(findings: Iterable[Finding], stream: TextIO, *, show_info: bool = False) -> None:
+_BLANK = "I101"
+_FILL_IN = "没有发生请填写0，空白不会按0计算。"
+
+
+def group_blanks(findings: Iterable[Finding], edition_name: str | None) -> list[Finding]:
+    """Blank cells as people read them: one line per row, or per table when the whole table is
+    blank, so a half-filled workbook lists what to fill instead of one line per cell. The JSON
+    output keeps every cell."""
+    findings = list(findings)
+    blanks = [f for f in findings if f.code == _BLANK and f.key is not None]
+    if not blanks or edition_name is None:
+        return findings
+    fillable = Counter(c.grid for c in edition(edition_name).cells.values() if not c.is_total)
+    per_grid = Counter(f.key[0] for f in blanks)  # type: ignore[index]
+    groups: dict[tuple[str, ...], list[Finding]] = {}
+    for f in blanks:
+        grid = f.key[0]  # type: ignore[index]
+        whole = per_grid[grid] == fillable[grid]
+        groups.setdefault((grid,) if whole else (grid, f.row), []).append(f)
+    merged = {id(group[0]): _merged(group, whole_table=len(key) == 1) for key, group in groups.items()}
+    return [merged.get(id(f), f) for f in findings if f.code != _BLANK or id(f) in merged or f.key is None]
+
+
+def _merged(group: list[Finding], *, whole_table: bool) -> Finding:
+    first = group[0]
+    if len(group) == 1:
+        return first
+    cells = [f.cell for f in group]
+    shown = "、".join(cells[:8]) + (f"等 {len(cells)} 格" if len(cells) > 8 else "")
+    if whole_table:
+        message = f"“{first.section}”的表格全部为空（{len(cells)} 格：{cells[0]}—{cells[-1]}）。{_FILL_IN}"
+        return replace(first, message=message, row="", column="")
+    columns = "、".join(dict.fromkeys(f.column for f in group))
+    message = f"“{first.row}”行有 {len(group)} 格为空（{shown}；{columns}列）。{_FILL_IN}"
+    return replace(first, message=message, column="")
+
+
+def print_findings(findings: Iterable[Finding], stream: TextIO, *, show_info: bool = False,
+                   edition_name: str | None = None) -> None:
     """Findings one per line, errors first; colour only when writing to a terminal."""
     order = {"error": 0, "warning": 1, "info": 2}
-    shown = sorted((f for f in findings if show_info or f.severity != "info"), key=lambda f: order[f.severity])
+    shown = sorted((f for f in group_blanks(findings, edition_name) if show_info or f.severity != "info"),
+                   key=lambda f: order[f.severity])
     colour = _COLOURS if stream.isatty() else {}
     reset = _RESET if colour else ""
     for f in shown:
@@ -58,10 +100,14 @@ def print_text(results: list[FileResult], stream: TextIO) -> None:
         verdict = "通过" if errors == 0 else "未通过"
         stream.write(f"{result.file}：{status} — {verdict}，错误 {errors} 条，警告 {warnings} 条"
                      f"{f'，提示 {notes} 条' if notes else ''}\n")
-        print_findings(result.findings, stream)
+        print_findings(result.findings, stream, edition_name=_edition_of(result))
     if len(results) > 1:
         failed = sum(r.count("error") > 0 for r in results)
         stream.write(f"\n共 {len(results)} 个文件：{len(results) - failed} 个通过，{failed} 个未通过。\n")
+
+
+def _edition_of(result: FileResult) -> str | None:
+    return result.loaded.report.edition if result.loaded else None
 
 
 def to_json(results: list[FileResult]) -> dict[str, object]:
@@ -98,7 +144,7 @@ def _escape(text: str, *, prop: bool = False) -> str:
 def print_github(results: list[FileResult], stream: TextIO) -> None:
     """GitHub workflow commands: one annotation per error or warning."""
     for result in results:
-        for f in result.findings:
+        for f in group_blanks(result.findings, _edition_of(result)):
             if f.severity == "info":
                 continue
             where = _where(f)

@@ -7,6 +7,7 @@ reads these objects; no other module spells an official label.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache, cached_property
 from typing import Literal
 
@@ -14,15 +15,44 @@ EditionName = Literal["2021", "2019"]
 EDITIONS: tuple[EditionName, ...] = ("2021", "2019")
 DEFAULT_EDITION: EditionName = "2021"
 
-# count: whole number >= 0; delta: whole number, may be negative; amount: >= 0, decimals allowed.
-ValueKind = Literal["count", "delta", "amount"]
+
+
+class ValueKind(StrEnum):
+    """What a number cell may hold. The kind is the one place that says it: the readers' checks
+    (V301, V302), the workbook's data validation and the fill-in guide all ask the kind."""
+
+    COUNT = "count"
+    DELTA = "delta"
+    AMOUNT = "amount"
+
+    @property
+    def negative(self) -> bool:
+        """May be below zero (本年增/减 counts a decrease)."""
+        return _KIND_RULES[self][0]
+
+    @property
+    def fraction(self) -> bool:
+        """May have decimals (金额 in 万元)."""
+        return _KIND_RULES[self][1]
+
+    @property
+    def meaning(self) -> str:
+        """What the clerk may type, in words."""
+        return _KIND_RULES[self][2]
+
+
+_KIND_RULES: dict[ValueKind, tuple[bool, bool, str]] = {
+    ValueKind.COUNT: (False, False, "0或正整数"),
+    ValueKind.DELTA: (True, False, "整数，减少时填负数"),
+    ValueKind.AMOUNT: (False, True, "0或正数，可有小数"),
+}
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str
-    kind: ValueKind = "count"
+    kind: ValueKind = ValueKind.COUNT
     unit: str = "件"
     group: str = ""  # header spanning this column, if any (e.g. 法人或其他组织)
     is_total: bool = False
@@ -166,9 +196,9 @@ class Edition:
         found: list[Cell] = [Cell("section2", r.key, c.key, r.label, c.label, c.kind, False)
                              for _t, r, c in self.section2_cells()]
         s3, s4 = self.section3, self.section4
-        found += [Cell("section3", r.key, c.key, r.title, c.label, "count", r.is_total or c.is_total)
+        found += [Cell("section3", r.key, c.key, r.title, c.label, ValueKind.COUNT, r.is_total or c.is_total)
                   for r in s3.rows for c in s3.columns]
-        found += [Cell("section4", g.key, c.key, g.label, c.label, "count", c.is_total)
+        found += [Cell("section4", g.key, c.key, g.label, c.label, ValueKind.COUNT, c.is_total)
                   for g in s4.groups for c in s4.columns]
         return {(cell.grid, cell.row_key, cell.column_key): cell for cell in found}
 
@@ -322,7 +352,7 @@ S4 = Section4(
 _ITEM_2021 = (Column("decisions", "本年处理决定数量"),)
 _PROJECT_2019 = (
     Column("prev_items", "上一年项目数量", unit="项"),
-    Column("delta", "本年增/减", kind="delta", unit="项", aliases=("本年增减",)),
+    Column("delta", "本年增/减", kind=ValueKind.DELTA, unit="项", aliases=("本年增减",)),
 )
 
 EDITION_2021 = Edition(
@@ -338,7 +368,7 @@ EDITION_2021 = Edition(
         Table("art20_6", "第二十条第（六）项", _ITEM_2021,
               (Row("penalty", "行政处罚"), Row("coercion", "行政强制"))),
         Table("art20_8", "第二十条第（八）项",
-              (Column("fee_amount", "本年收费金额（单位：万元）", kind="amount", unit="万元"),),
+              (Column("fee_amount", "本年收费金额（单位：万元）", kind=ValueKind.AMOUNT, unit="万元"),),
               (Row("fees", "行政事业性收费"),)),
     ),
     section3=Section3(S3_NOTE, "申请人情况", S3_COLUMNS, (RESULTS, REFUSED, UNABLE, NOT_HANDLED, OTHER),
@@ -363,7 +393,7 @@ EDITION_2019 = Edition(
         Table("art20_8", "第二十条第（八）项", _PROJECT_2019, (Row("fees", "行政事业性收费"),)),
         Table("art20_9", "第二十条第（九）项",
               (Column("purchase_items", "采购项目数量", unit="项"),
-               Column("purchase_amount", "采购总金额（单位：万元）", kind="amount", unit="万元",
+               Column("purchase_amount", "采购总金额（单位：万元）", kind=ValueKind.AMOUNT, unit="万元",
                       aliases=("采购总金额",))),
               (Row("procurement", "政府集中采购"),)),
     ),
