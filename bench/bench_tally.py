@@ -24,14 +24,8 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from qtx_report.ledger.ledger import (
-    REQUEST_COLUMNS,
-    REQUEST_SHEET,
-    YES,
-    applicant_choices,
-    result_choices,
-    tally_command,
-)
+from qtx_report.cli.ledger import tally_command
+from qtx_report.ledger.columns import REQUEST_COLUMNS, REQUEST_SHEET, YES, applicant_choices, result_choices
 from qtx_report.ledger.workdays import add_workdays
 
 YEAR = 2024

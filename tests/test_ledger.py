@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from qtx_report.cli.app import app
 from qtx_report.form import editions as form
-from qtx_report.ledger.ledger import (
+from qtx_report.ledger.columns import (
     CASE_COLUMNS,
     CASE_SHEET,
     HELP_SHEET,
@@ -22,19 +22,18 @@ from qtx_report.ledger.ledger import (
     REQUEST_COLUMNS,
     REQUEST_SHEET,
     YES,
-    Request,
     applicant_choices,
     case_kind_choices,
     case_result_choices,
-    clock,
-    open_items,
-    read_ledger,
     result_choices,
-    tally_requests,
-    write_ledger_template,
 )
+from qtx_report.ledger.deadlines import clock, open_items
+from qtx_report.ledger.read import Request, read_ledger
+from qtx_report.ledger.tally import tally_requests
+from qtx_report.ledger.template import write_ledger_template
 from qtx_report.ledger.workdays import add_workdays
 from qtx_report.model.findings import CODES, InputError
+from qtx_report.model.places import SheetCell
 
 S3 = form.EDITION_2021.section3
 YEAR = 2024
@@ -252,7 +251,7 @@ def test_cases_sheet_fills_section_4(tmp_path: Path) -> None:
 
 
 def test_2019_edition_maps_2021_other_rows() -> None:
-    from qtx_report.ledger.ledger import _result_index
+    from qtx_report.ledger.read import _result_index
 
     index = _result_index(form.edition("2019"))
     from qtx_report.model import labels
@@ -307,10 +306,10 @@ def test_malformed_rows_are_reported_with_row_numbers(tmp_path: Path) -> None:
 
 
 def test_defect_outside_the_year_is_a_warning() -> None:
-    from qtx_report.ledger.ledger import Defect
+    from qtx_report.ledger.read import Defect
 
     bad = Request("台账.xlsx", REQUEST_SHEET, 2, "1", date(2022, 3, 1), None, date(2022, 3, 5), "granted",
-                  defects=(Defect("L805", "申请人类型未填", "E2"),))
+                  defects=(Defect("L805", "申请人类型未填", SheetCell(REQUEST_SHEET, 1, 4)),))
     result = tally_requests([bad, request("2", date(2024, 1, 3))], YEAR, today=TODAY)
     assert "L809" in codes(result.findings) and result.complete
 
@@ -472,7 +471,7 @@ def test_tally_into_new_and_existing_json(tmp_path: Path) -> None:
 
 def test_tally_into_agency_workbook_keeps_the_rest(tmp_path: Path) -> None:
     from qtx_report.read.load import load_report
-    from qtx_report.rules.core import validate
+    from qtx_report.rules.registry import validate
     from qtx_report.write.workbook import write_template
 
     workbook = tmp_path / "自然资源局.xlsx"
@@ -526,7 +525,7 @@ def ledgers(draw) -> list[Request]:
 def test_random_ledgers_give_balanced_reports(requests: list[Request], year: int) -> None:
     from qtx_report.model.loaded import Loaded
     from qtx_report.model.report import Report
-    from qtx_report.rules.core import validate
+    from qtx_report.rules.registry import validate
 
     result = tally_requests(requests, year, cases=[], today=date(2025, 12, 31))
     assert result.complete

@@ -27,3 +27,10 @@ def canonical_text(text: str) -> str:
 def printed_text(text: str) -> str:
     """What a text section reads back as after a round trip through the printed report."""
     return canonical_text(text) or NOTHING
+
+
+def display_width(text: str) -> int:
+    """Columns of a terminal or of a cell's width: 1 for ASCII, 2 for Chinese characters and full-width
+    punctuation, which are the 3-byte characters of UTF-8 here (a per-character Unicode lookup is ten
+    times slower)."""
+    return len(text) if text.isascii() else (len(text.encode("utf-8")) + len(text)) // 2
