@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from qtx_report.city import compile as city
-from qtx_report.city import outputs
-from qtx_report.city.roster import Agency, agency_key, build_roster, read_roster
+from qtx_report.city import outputs, outputs_charts, outputs_xlsx
+from qtx_report.city.roster import Agency, agency_key, build_roster, read_roster, short_name
 from qtx_report.cli.app import app
+from qtx_report.cli.city import city_command
 from qtx_report.model.findings import InputError
 from qtx_report.model.report import Report
 from qtx_report.ooxml.zips import stable_zip
@@ -38,7 +38,7 @@ LATE = ("峡口镇.xlsx", 5)
 
 
 def run_city(directory: Path, out: Path, *, roster: Path | None = ROSTER, jobs: int = 1, **options) -> tuple[int, dict]:
-    code = city.city_command(directory, roster=roster, output=out, jobs=jobs, **options)
+    code = city_command(directory, roster=roster, output=out, jobs=jobs, **options)
     return code, json.loads((out / outputs.OUT_JSON).read_text(encoding="utf-8"))
 
 
@@ -115,18 +115,18 @@ def test_sums_pass_every_rule_and_read_back_from_the_workbook(samples_run):
 def test_workbook_has_status_findings_and_missing_sheets(samples_run):
     _, summary, out = samples_run
     book = openpyxl.load_workbook(out / outputs.OUT_XLSX)
-    assert book.sheetnames[:2] == [outputs.STATUS_SHEET, outputs.MISSING_SHEET]
-    status = book[outputs.STATUS_SHEET]
+    assert book.sheetnames[:2] == [outputs_xlsx.STATUS_SHEET, outputs_xlsx.MISSING_SHEET]
+    status = book[outputs_xlsx.STATUS_SHEET]
     header = [c.value for c in status[1]]
-    assert header == [label for label, _ in outputs.STATUS_COLUMNS]
+    assert header == [label for label, _ in outputs_xlsx.STATUS_COLUMNS]
     assert status.freeze_panes == "B2" and status.auto_filter.ref == f"A1:Q{len(summary['agencies']) + 1}"
     agencies = [row[0] for row in status.iter_rows(min_row=2, values_only=True)]
     assert agencies == [row["agency"] for row in summary["agencies"]]
-    findings = book[outputs.FINDINGS_SHEET]
+    findings = book[outputs_xlsx.FINDINGS_SHEET]
     assert findings.auto_filter.ref and findings.max_row - 1 == len(summary["findings"])
     codes = {row[2] for row in findings.iter_rows(min_row=2, values_only=True)}
     assert {"B401", "B403", "T503", "D601"} <= codes
-    assert [row[0] for row in book[outputs.MISSING_SHEET].iter_rows(min_row=2, values_only=True)] == [MISSING]
+    assert [row[0] for row in book[outputs_xlsx.MISSING_SHEET].iter_rows(min_row=2, values_only=True)] == [MISSING]
 
 
 def test_report_draft_has_tables_annex_and_three_charts(samples_run):
@@ -142,10 +142,10 @@ def test_report_draft_has_tables_annex_and_three_charts(samples_run):
     assert "青铜峡市2025年政府信息公开工作年度报告" in text and "附件1" in text and "附件2" in text
     annex = doc.tables[-1]
     names = [row.cells[1].text for row in annex.rows[1:]]
-    assert names == [outputs.short_name(row["agency"]) for row in summary["agencies"]]
+    assert names == [short_name(row["agency"]) for row in summary["agencies"]]
     new_total = summary["sums"]["total"]["section3"]["new"]["total"]
     assert f"新收政府信息公开申请{new_total}件" in text  # the draft's text states the summed figures
-    assert sorted(p.name for p in (out / outputs.CHART_DIR).iterdir()) == sorted(outputs.CHART_FILES)
+    assert sorted(p.name for p in (out / outputs.CHART_DIR).iterdir()) == sorted(outputs_charts.CHART_FILES)
 
 
 def test_deadline_is_configurable(tmp_path):
@@ -213,7 +213,7 @@ def digests(folder: Path) -> dict[str, str]:
 
 def test_jobs_1_and_2_give_identical_outputs(troubled, tmp_path):
     for jobs in (1, 2):
-        city.city_command(troubled, roster=ROSTER, output=tmp_path / f"jobs{jobs}", jobs=jobs)
+        city_command(troubled, roster=ROSTER, output=tmp_path / f"jobs{jobs}", jobs=jobs)
     first, second = digests(tmp_path / "jobs1"), digests(tmp_path / "jobs2")
     assert first == second
     assert {outputs.OUT_XLSX, outputs.OUT_DOCX, outputs.OUT_JSON} <= set(first)
@@ -227,9 +227,9 @@ def test_render_all_writes_each_readable_report_the_same_way_twice(tmp_path):
     (folder / "坏文件.xlsx").write_bytes(b"garbage")
     for jobs in (1, 2):
         run_city(folder, tmp_path / f"out{jobs}", roster=None, jobs=jobs, render_all=True)
-    rendered = digests(tmp_path / "out1" / city.RENDER_DIR)
+    rendered = digests(tmp_path / "out1" / outputs.RENDER_DIR)
     assert sorted(rendered) == sorted(Path(n).stem + ".docx" for n in ("市财政局.xlsx", *INVALID))
-    assert rendered == digests(tmp_path / "out2" / city.RENDER_DIR)
+    assert rendered == digests(tmp_path / "out2" / outputs.RENDER_DIR)
 
 
 def test_a_report_without_its_agency_name_is_placed_by_its_file_name(tmp_path):

@@ -17,6 +17,7 @@ from pathlib import Path
 from qtx_report.form.editions import META_FIELDS
 from qtx_report.model import labels
 from qtx_report.model.findings import InputError
+from qtx_report.read.sheets import open_workbook, sheet_rows
 
 CITY = "青铜峡市"
 UNGROUPED = "未分组"
@@ -34,6 +35,11 @@ def agency_key(name: object) -> str:
     folded = labels.key(name)
     stripped = folded.removeprefix(_CITY_KEY)
     return stripped or folded  # the city itself keeps its name
+
+
+def short_name(name: str) -> str:
+    """An agency's name as the city's own tables print it, without 青铜峡市."""
+    return name.removeprefix(CITY) or name
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,11 @@ class Roster:
         inside = [k for k in self.index if len(k) >= 2 and k in key]
         return self.index[max(inside, key=lambda k: (len(k), k))] if inside else None
 
+    def canonical_key(self, name: object) -> str:
+        """The key of the roster agency `name` stands for (by name or alias); its own key otherwise."""
+        agency = self.match(name)
+        return agency.key if agency else agency_key(name)
+
 
 def build_roster(agencies: list[Agency], source: str = "") -> Roster:
     """A roster with its lookup index; two agencies claiming one name or alias is an error."""
@@ -104,16 +115,7 @@ def read_roster(path: Path) -> Roster:
 
 
 def _workbook_rows(path: Path) -> list[list[object]]:
-    from python_calamine import CalamineWorkbook
-
-    from qtx_report.read.guard import guard_zip
-
-    guard_zip(path, "xl/workbook.xml", "Excel 工作簿（.xlsx）")
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        sheets = [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
-    except Exception as err:  # calamine raises its own error types for damaged files
-        raise InputError(str(path), f"名单工作簿无法读取（{err}）。请用 Excel/WPS 重新保存为 .xlsx 后再试。") from err
+    sheets = open_workbook(path, lambda book: [sheet_rows(path, book, name) for name in book.sheet_names])
     # The first sheet with a 单位名称 header is the roster; a workbook may carry notes beside it.
     return next((rows for rows in sheets if _header_row(rows) is not None), sheets[0] if sheets else [])
 

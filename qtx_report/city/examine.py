@@ -1,0 +1,158 @@
+"""The city's worker processes: each checks one file exactly as `check` does and sends back a
+small record (meta, the numbers as one tuple, the findings); results come back in file order
+whatever the number of processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from qtx_report.api import check_file
+from qtx_report.city.roster import Roster
+from qtx_report.form.editions import edition
+from qtx_report.model.findings import Finding
+from qtx_report.model.loaded import Loaded
+from qtx_report.model.report import Number, Report
+from qtx_report.ooxml.zips import stable_zip
+from qtx_report.read.load import load_report
+from qtx_report.rules.base import Options
+from qtx_report.write.files import write_bytes_atomic
+
+
+@cache
+def cells(edition_name: str) -> tuple[tuple[str, str, str], ...]:
+    """Every numeric cell (grid, row key, column key) of an edition, in printed order: the order
+    of a worker's `values` tuple."""
+    return tuple(edition(edition_name).cells)
+
+
+@cache
+def cell_index(edition_name: str) -> dict[tuple[str, str, str], int]:
+    return {cell: i for i, cell in enumerate(cells(edition_name))}
+
+
+def value_of(values: tuple[Number, ...], edition_name: str, grid: str, row: str, column: str) -> Number:
+    index = cell_index(edition_name).get((grid, row, column))
+    return values[index] if index is not None and index < len(values) else None
+
+
+@dataclass(frozen=True)
+class Examined:
+    """What a worker sends back for one file: small and picklable."""
+
+    file: str  # the name inside the folder
+    agency: str = ""
+    year: int | None = None
+    edition: str = ""
+    report_date: date | None = None
+    values: tuple[Number, ...] = ()  # in `cells(edition)` order
+    findings: tuple[Finding, ...] = ()
+    rendered: str = ""  # --render-all: the .docx written, or why not
+
+
+class PreviousReports(dict):
+    """Last year's reports for `check.check_file`, looked up the way the city matches agencies
+    (roster names and aliases, with or without 青铜峡市) instead of by exact name. Values are the
+    report JSON, parsed only for the agency asked for."""
+
+    def __init__(self, reports: dict[str, tuple[str, str]], roster: Roster) -> None:
+        super().__init__(reports)
+        self.roster = roster
+
+    def get(self, name: object, default: Any = None) -> Any:
+        entry = super().get(self.roster.canonical_key(name))
+        if entry is None:
+            return default
+        file, data = entry
+        return Loaded(file, Report.model_validate_json(data))
+
+
+@dataclass(frozen=True)
+class WorkerSetup:
+    options: Options = field(default_factory=Options)
+    previous: PreviousReports | None = None
+    render_dir: str = ""
+    render_names: dict[str, str] = field(default_factory=dict)  # file → .docx name
+
+
+_SETUP = WorkerSetup()
+
+
+def _init_worker(setup: WorkerSetup) -> None:
+    global _SETUP
+    _SETUP = setup
+
+
+def examine(path: str) -> Examined:
+    """Check one file as `check` does; never raises, so one bad file cannot stop the compile."""
+    name = Path(path).name
+    try:
+        result = check_file(Path(path), _SETUP.previous, _SETUP.options)
+    except Exception as err:  # a loader bug on a strange file: report it, go on with the rest
+        message = f"处理该文件时出现内部错误（{type(err).__name__}: {err}），已跳过。请将此文件反馈给维护人员。"
+        return Examined(name, findings=(Finding("I100", message, file=name),))
+    findings = tuple(replace(f, file=name) for f in result.findings)
+    if result.loaded is None:
+        return Examined(name, findings=findings)
+    report = result.loaded.report
+    values = tuple(report.value(*cell) for cell in cells(report.edition))  # type: ignore[arg-type]
+    rendered = _render_one(name, report, findings) if _SETUP.render_dir else ""
+    return Examined(name, report.agency, report.year, report.edition, report.report_date, values, findings,
+                    rendered)
+
+
+def _render_one(name: str, report: Report, findings: tuple[Finding, ...]) -> str:
+    from qtx_report.write.report import render_docx
+
+    target = Path(_SETUP.render_dir) / _SETUP.render_names[name]
+    try:
+        draft = any(f.severity == "error" for f in findings)
+        when = report.report_date or date(report.year + 1, 1, 1)
+        write_bytes_atomic(target, stable_zip(render_docx(report, draft=draft), (when.year, when.month, when.day, 0, 0, 0)))
+    except Exception as err:  # a report that cannot be rendered must not stop the compile
+        return f"未生成（{type(err).__name__}: {err}）"
+    return target.name
+
+
+def read_previous(path: str) -> tuple[str, str, int, str] | None:
+    """(file, agency, year, report JSON) of last year's report, or None when unreadable."""
+    try:
+        report = load_report(Path(path)).report
+    except Exception:  # an unreadable old report only means no year-over-year check for that agency
+        return None
+    return Path(path).name, report.agency, report.year, report.model_dump_json()
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_all(func: Callable[[str], Any], paths: list[str], jobs: int, setup: WorkerSetup) -> Iterator[Any]:
+    """`func` over `paths`, results in the order of `paths`; `jobs` > 1 uses worker processes."""
+    if jobs <= 1 or len(paths) <= 1:
+        _init_worker(setup)
+        yield from map(func, paths)
+        return
+    chunk = max(1, min(64, len(paths) // (jobs * 8)))
+    with ProcessPoolExecutor(min(jobs, len(paths)), mp_context=pool_context(), initializer=_init_worker,
+                             initargs=(setup,)) as pool:
+        yield from pool.map(func, paths, chunksize=chunk)
+
+
+def pool_context():
+    """fork where there is one: workers inherit the imported modules and start in milliseconds.
+    Output the caller has buffered is the caller's to flush before the fork (the command line
+    does it at every fork), or each child would write it again when it exits."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)

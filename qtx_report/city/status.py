@@ -1,0 +1,254 @@
+"""Where each file of the city compile stands: matched to the roster, its state, whether it came
+in time; and `Compiled`, everything the compile found, which the sums, the draft and the outputs
+read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+from qtx_report.city.examine import Examined, value_of
+from qtx_report.city.roster import NAME_HEADER, Agency, Roster, agency_key
+from qtx_report.model.findings import CODES, Finding
+from qtx_report.model.report import Number, Report
+from qtx_report.rules.base import Options
+
+# A file's state, most serious first: (JSON code, Chinese text).
+STATES = {
+    "unreadable": "无法读取", "unknown": "名单外", "wrong_year": "年度不符", "duplicate": "重复报送",
+    "invalid": "有错误", "valid": "通过", "missing": "未报送",
+}
+# The states listed as problems (summary, draft text), in the order they are listed.
+PROBLEM_STATES = ("missing", "unreadable", "invalid", "duplicate", "wrong_year", "unknown")
+DEADLINE_TEXT = {"on_time": "按时", "late": "逾期", "no_date": "成文日期缺失", "bad_date": "成文日期有误", "": ""}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One file as the city sees it (its findings went to the spool)."""
+
+    file: str
+    name: str  # the agency as the report writes it ("" when unreadable)
+    agency: Agency | None  # matched on the roster (guessed from the file name when unreadable)
+    year: int | None
+    edition: str
+    report_date: date | None
+    values: tuple[Number, ...]
+    errors: int
+    warnings: int
+    infos: int
+    balanced: bool
+    rendered: str
+
+    @property
+    def readable(self) -> bool:
+        return self.year is not None
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    agency: str
+    group: str
+    file: str
+    state: str  # a key of STATES
+    counted: bool = False
+    report_date: date | None = None
+    deadline: str = ""  # a key of DEADLINE_TEXT
+    days_late: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    balanced: bool | None = None
+    new: Number = None
+    granted_share: float | None = None
+    review: Number = None
+    suits: Number = None
+    note: str = ""
+
+    @property
+    def submitted(self) -> bool:
+        return self.state != "missing"
+
+    @property
+    def deadline_text(self) -> str:
+        text = DEADLINE_TEXT[self.deadline]
+        return f"{text}{self.days_late}天" if self.deadline == "late" else text
+
+
+# ================================================================ matching
+
+
+@dataclass
+class Collector:
+    """Receives worker records in file order: matches each, spools its findings, keeps the rest."""
+
+    roster: Roster
+    spool: IO[str]
+    submissions: list[Submission] = field(default_factory=list)
+    seen: dict[str, Agency] = field(default_factory=dict)  # without a roster: agencies as met
+
+    def add(self, record: Examined) -> None:
+        agency = self.match(record)
+        counts = Counter(f.severity for f in record.findings)
+        balanced = not any(f.severity == "error" and f.category == "balance" for f in record.findings)
+        self.submissions.append(Submission(
+            record.file, record.agency, agency, record.year, record.edition, record.report_date, record.values,
+            counts["error"], counts["warning"], counts["info"], balanced, record.rendered))
+        shown = agency.name if agency else (record.agency or "（无法识别）")
+        for f in record.findings:
+            self.spool.write(json.dumps(finding_row(shown, f), ensure_ascii=False) + "\n")
+
+    def match(self, record: Examined) -> Agency | None:
+        if record.year is None:  # unreadable: the file name may still say whose it is
+            return self.roster.guess(Path(record.file).stem)
+        if self.roster.source:
+            unnamed = any(f.code == "I106" and f.row == NAME_HEADER for f in record.findings)
+            # A report without its agency's name is placed by its file name, like an unreadable one.
+            return self.roster.guess(Path(record.file).stem) if unnamed else self.roster.match(record.agency)
+        key = agency_key(record.agency)
+        return self.seen.setdefault(key, Agency(record.agency))
+
+
+def finding_row(agency: str, f: Finding) -> list[object]:
+    """A finding as the outputs list it: the agency first (the order of their columns and keys)."""
+    return [agency, f.file, f.code, f.severity, CODES[f.code].title, f.message, f.section, f.row, f.column,
+            f.sheet, f.cell, f.expected, f.actual]
+
+
+# ================================================================ states and deadlines
+
+
+def choose_year(submissions: list[Submission], requested: int | None) -> int:
+    if requested is not None:
+        return requested
+    years = Counter(s.year for s in submissions if s.year is not None)
+    if not years:
+        return date.today().year - 1
+    return max(years, key=lambda y: (years[y], y))
+
+
+def state_of(s: Submission, year: int, duplicated: set[str], has_roster: bool) -> str:
+    if not s.readable:
+        return "unreadable"
+    if s.agency is None and has_roster:
+        return "unknown"
+    if s.year != year:
+        return "wrong_year"
+    if s.agency is not None and s.agency.key in duplicated:
+        return "duplicate"
+    return "invalid" if s.errors else "valid"
+
+
+def deadline_of(report_date: date | None, year: int, deadline: tuple[int, int]) -> tuple[str, int]:
+    if report_date is None:
+        return "no_date", 0
+    if report_date.year != year + 1:
+        return "bad_date", 0
+    late = (report_date - date(year + 1, *deadline)).days
+    return ("late", late) if late > 0 else ("on_time", 0)
+
+
+def status_rows(agencies: list[Agency], submissions: list[Submission], states: dict[str, str], counted: set[str],
+                year: int, options: Options, has_roster: bool) -> tuple[list[StatusRow], list[tuple[Agency, str]]]:
+    """One row per file, grouped under its agency in roster order; one row per missing roster
+    agency (without a roster nobody is missing); files of no known agency last."""
+    by_agency: dict[str, list[Submission]] = {}
+    for s in submissions:
+        if s.agency is not None:
+            by_agency.setdefault(s.agency.key, []).append(s)
+    rows: list[StatusRow] = []
+    missing: list[tuple[Agency, str]] = []
+    for agency in agencies:
+        files = by_agency.get(agency.key, [])
+        for s in files:
+            rows.append(file_row(s, agency, states[s.file], s.file in counted, year, options))
+        if has_roster and not any(states[s.file] != "wrong_year" for s in files):
+            other = "；".join(f"{s.file}（{s.year}年度）" for s in files)
+            note = f"只收到其他年度的报告：{other}" if other else ""
+            missing.append((agency, note))
+            rows.append(StatusRow(agency.name, agency.group, "", "missing", note=note))
+    known = {a.key for a in agencies}
+    for s in submissions:
+        if s.agency is None or s.agency.key not in known:
+            rows.append(file_row(s, None, states[s.file], False, year, options))
+    return rows, missing
+
+
+def file_row(s: Submission, agency: Agency | None, state: str, counted: bool, year: int,
+             options: Options) -> StatusRow:
+    name = agency.name if agency else (s.name or "（无法识别）")
+    group = agency.group if agency else ""
+    if not s.readable:
+        note = f"按文件名判断为“{agency.name}”的报告" if agency else ""
+        return StatusRow(name, group, s.file, state, errors=s.errors, note=note)
+    deadline, days = deadline_of(s.report_date, year, options.city_deadline) if s.year == year else ("", 0)
+    values, ed = s.values, s.edition
+    granted = value_of(values, ed, "section3", "granted", "total")
+    results = value_of(values, ed, "section3", "results_total", "total")
+    suits = [value_of(values, ed, "section4", g, "total") for g in ("direct_suit", "suit_after_review")]
+    note = {"wrong_year": f"报告年度为{s.year}年", "unknown": "不在名单中（名称或别名均不符）",
+            "duplicate": "同一单位有多个本年度文件，均未计入汇总，请确认保留哪一份"}.get(state, "")
+    if s.name and agency and agency_key(s.name) != agency.key:
+        note = "；".join(p for p in (note, f"报告中的单位名称为“{s.name}”") if p)
+    return StatusRow(
+        name, group, s.file, state, counted, s.report_date, deadline, days, s.errors, s.warnings, s.infos,
+        s.balanced, value_of(values, ed, "section3", "new", "total"),
+        granted / results if isinstance(granted, int | float) and isinstance(results, int | float) and results else None,
+        value_of(values, ed, "section4", "review", "total"),
+        sum(v for v in suits if v is not None) if any(v is not None for v in suits) else None,
+        note)
+
+
+# ================================================================ the whole compile
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """What the compile found, for the outputs and the summary."""
+
+    year: int
+    edition: str
+    roster: Roster
+    rows: list[StatusRow]
+    missing: list[tuple[Agency, str]]  # agency, note
+    submissions: list[Submission]
+    total: Report
+    groups: dict[str, Report]
+    sum_findings: list[Finding]
+    spool: IO[str]  # each file's findings as `finding_row` lists, one JSON line each
+    notes: list[str]
+
+    @property
+    def has_roster(self) -> bool:
+        return bool(self.roster.source)
+
+    def count(self, state: str) -> int:
+        return sum(r.state == state for r in self.rows)
+
+    @property
+    def counted(self) -> list[StatusRow]:
+        return [r for r in self.rows if r.counted]
+
+    @property
+    def clean(self) -> bool:
+        """Every file valid, nobody on the roster missing, and the sums pass (lateness aside)."""
+        return all(r.state == "valid" for r in self.rows) and not any(f.severity == "error" for f in self.sum_findings)
+
+    @property
+    def stamp(self) -> tuple[int, ...]:
+        """The fixed time stamped into every output file (zip entries, document properties)."""
+        return (self.year + 1, 1, 1, 0, 0, 0) if self.year else (1980, 1, 1, 0, 0, 0)
+
+    def findings(self) -> Iterator[list[object]]:
+        """Every finding: the sums' first, then each file's in file order (from the spool)."""
+        for f in self.sum_findings:
+            yield finding_row(f.file, f)
+        self.spool.seek(0)
+        for line in self.spool:
+            yield json.loads(line)

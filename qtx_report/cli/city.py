@@ -1,0 +1,116 @@
+"""`qtx-report city`: compile the folder, write the outputs, print what was found; a progress bar
+on a terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+from qtx_report.api import parse_deadline
+from qtx_report.city.compile import compile_city
+from qtx_report.city.examine import default_jobs
+from qtx_report.city.outputs import RENDER_DIR, write_outputs
+from qtx_report.city.roster import read_roster
+from qtx_report.city.status import PROBLEM_STATES, STATES, Compiled
+from qtx_report.model.findings import InputError
+from qtx_report.rules.base import Options
+
+
+def _flush_output() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+
+# The compile forks worker processes; output still buffered would be written again by each child.
+os.register_at_fork(before=_flush_output)
+
+
+def city_command(directory: Path, *, roster: Path | None = None, previous: Path | None = None,
+                 year: int | None = None, output: Path | None = None, jobs: int | None = None,
+                 include_invalid: bool = False, render_all: bool = False, city_deadline: str = "01-15") -> int:
+    """Compile, write the outputs, print a summary; the exit code (see `exit_code`)."""
+    directory = Path(directory)
+    if jobs is not None and jobs < 1:
+        raise InputError("--jobs", "并行进程数应为 1 或更大的整数。")
+    options = Options(city_deadline=parse_deadline(city_deadline, "--city-deadline"))
+    the_roster = read_roster(roster) if roster else None
+    out = Path(output) if output else directory.resolve().parent / f"{directory.resolve().name}_全市汇总"
+    if directory.exists() and out.resolve() == directory.resolve():
+        raise InputError(str(out), "输出文件夹不能是存放各单位报告的文件夹（汇总表会被当作报告读入）。请用 -o 指定另一个文件夹。")
+    compiled = compile_city(directory, roster=the_roster, previous=previous, year=year, jobs=jobs,
+                            include_invalid=include_invalid, options=options,
+                            render_dir=out / RENDER_DIR if render_all else None, progress=ProgressBar)
+    code = exit_code(compiled)
+    if sys.stderr.isatty():
+        sys.stderr.write("正在写出汇总表、汇总报告和图表……\n")
+    try:
+        written = write_outputs(out, compiled, code, jobs or default_jobs())
+        print_summary(compiled, written, sys.stdout)
+    finally:
+        compiled.spool.close()
+    return code
+
+
+def exit_code(c: Compiled) -> int:
+    """0: every roster agency sent one valid report and the sums pass; 1: something is missing,
+    invalid, duplicated, unknown or of another year (lateness does not count). 2 (unusable input)
+    comes from the InputError the command line turns into a message."""
+    return 0 if c.clean else 1
+
+
+class ProgressBar:
+    """A rich progress bar on a terminal; silent otherwise. No refresh thread: worker processes
+    are forked while it is shown, and forking a threaded process risks deadlocks."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self.bar = None
+        self.last = 0.0
+        if sys.stderr.isatty() and total:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=Console(stderr=True), auto_refresh=False,
+                                transient=False)
+            self.task = self.bar.add_task(label, total=total)
+            self.bar.start()
+
+    def advance(self) -> None:
+        if self.bar is None:
+            return
+        self.bar.advance(self.task)
+        now = time.monotonic()
+        if now - self.last > 0.1 or self.bar.finished:
+            self.bar.refresh()
+            self.last = now
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.refresh()
+            self.bar.stop()
+
+
+def print_summary(c: Compiled, written: list[Path], stream: IO[str]) -> None:
+    who = f"名单 {len(c.roster.agencies)} 个单位，" if c.has_roster else "未提供名单，"
+    stream.write(f"全市汇总 {c.year}年度：{who}收到 {len(c.submissions)} 个文件，"
+                 f"{len(c.counted)} 份计入汇总（{c.edition}版格式）。\n")
+    for state in PROBLEM_STATES:
+        rows = [r for r in c.rows if r.state == state]
+        if rows:
+            listed = "、".join(f"{r.agency}" + (f"（{r.file}）" if r.file else "") for r in rows[:20])
+            stream.write(f"  {STATES[state]} {len(rows)}：{listed}{' 等' if len(rows) > 20 else ''}\n")
+    late = [r for r in c.rows if r.deadline == "late"]
+    if late:
+        stream.write(f"  逾期 {len(late)}：" + "、".join(f"{r.agency}（{r.deadline_text}）" for r in late[:20])
+                     + (" 等\n" if len(late) > 20 else "\n"))
+    for note in c.notes:
+        stream.write(f"  注：{note}\n")
+    errors = [f for f in c.sum_findings if f.severity == "error"]
+    stream.write("汇总表校验：" + ("通过。\n" if not errors else f"有 {len(errors)} 处错误，见“问题清单”。\n"))
+    not_rendered = [s for s in c.submissions if s.rendered.startswith("未生成")]
+    for s in not_rendered:
+        stream.write(f"  {s.file}：Word 报告{s.rendered}\n")
+    stream.write("已生成：" + "、".join(str(p) for p in written) + "\n")
