@@ -1,4 +1,4 @@
-"""Every rule fires on its fixture and stays quiet on a clean report."""
+"""The rules beyond their case files: clean reports of both editions, messages, and what any change does."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from qtx_report import synth
 from qtx_report.form.editions import edition
 from qtx_report.model.findings import CODES
 from qtx_report.model.report import Report
-from qtx_report.rules.core import RULES, catalogue_markdown, repeated_share, validate
+from qtx_report.rules.casebook import load_cases
+from qtx_report.rules.catalogue import catalogue_markdown
+from qtx_report.rules.registry import validate
+from qtx_report.rules.text import repeated_share
 
 from .helpers import OVERVIEW, PROBLEMS, as_loaded, balanced
 
@@ -42,101 +45,13 @@ def test_clean_report_against_its_own_next_year_is_quiet() -> None:
     assert "H701" not in codes(Report.model_validate(data), last)
 
 
-# ------------------------------------------------------------------ one fixture per rule
-
-def fire_I101() -> set[str]:
-    return codes(with_cell(balanced(), "section3", "granted", "natural", None))
-
-
-def fire_V301() -> set[str]:
-    return codes(with_cell(balanced(), "section4", "review", "upheld", 1.5))
-
-
-def fire_V302() -> set[str]:
-    return codes(with_cell(balanced(), "section2", "licensing", "decisions", -2))
-
-
-def fire_B401() -> set[str]:
-    report = balanced()
-    grid = report.model_dump()["section3"]
-    grid["carried_out"]["natural"] += 1
-    grid["carried_out"]["total"] += 1
-    return codes(report.model_copy(update={"section3": grid}))
-
-
-def fire_B402() -> set[str]:
-    report = balanced()
-    return codes(with_cell(report, "section3", "results_total", "legal",
-                           report.section3["results_total"]["legal"] + 2))
-
-
-def fire_B403() -> set[str]:
-    report = balanced()
-    return codes(with_cell(report, "section3", "new", "total", report.section3["new"]["total"] + 1))
-
-
-def fire_B404() -> set[str]:
-    return codes(with_cell(balanced(), "section4", "direct_suit", "total", 7))
-
-
-def fire_T501() -> set[str]:
-    return codes(balanced(problems="无。"))
-
-
-def fire_T502() -> set[str]:
-    report = balanced()
-    stated = report.section3["new"]["total"] + 3
-    return codes(report.model_copy(update={"overview": OVERVIEW + f"全年共收到政府信息公开申请{stated}件。"}))
-
-
-def fire_T503() -> set[str]:
-    last = balanced(year=2024, report_date=date(2025, 1, 9))
-    return codes(balanced(overview=last.overview), last)
-
-
-def fire_D601() -> set[str]:
-    return codes(balanced(report_date=date(2026, 1, 20)))
-
-
-def fire_D602() -> set[str]:
-    return codes(balanced(report_date=None))
-
-
-def fire_H701() -> set[str]:
-    last = balanced(year=2024, report_date=date(2025, 1, 9))
-    data = last.model_dump()
-    data["section3"]["carried_out"]["natural"] += 4
-    return codes(balanced(), Report.model_validate(data))
-
-
-def fire_H702() -> set[str]:
-    last = balanced(year=2024, report_date=date(2025, 1, 9))
-    now = with_cell(balanced(), "section2", "regulations", "in_force", last.section2["regulations"]["in_force"] + 50)
-    return codes(now, last)
-
-
-def fire_H703() -> set[str]:
-    last = balanced("2019", year=2024, report_date=date(2025, 1, 9))
-    expected = last.section2["licensing"]["prev_items"] + last.section2["licensing"]["delta"]
-    return codes(with_cell(balanced("2019"), "section2", "licensing", "prev_items", expected + 9), last)
-
-
-RULE_FIXTURES = {name.removeprefix("fire_"): fn for name, fn in globals().items() if name.startswith("fire_")}
-
-
-@pytest.mark.parametrize("code", sorted(RULE_FIXTURES))
-def test_rule_fires_on_its_fixture(code: str) -> None:
-    assert code in RULE_FIXTURES[code]()
-
-
-def test_every_rule_function_has_a_fixture() -> None:
-    assert {rule.code for rule in RULES} <= set(RULE_FIXTURES)
+# One case per rule, as data: qtx_report/rules/cases/<CODE>.toml, run by tests/test_rule_cases.py.
 
 
 def test_every_code_is_exercised_by_some_test() -> None:
-    """A code in the catalogue that no test names is a rule nobody made fire."""
+    """A code in the catalogue that no test names, and no case file makes fire, is a rule nobody made fire."""
     corpus = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
-    missing = [code for code in CODES if f'"{code}"' not in corpus and f"fire_{code}" not in corpus]
+    missing = [code for code in CODES if f'"{code}"' not in corpus and code not in load_cases()]
     assert missing == []
 
 
@@ -194,6 +109,40 @@ def test_any_single_change_in_sections_3_and_4_is_an_error(report: Report, data:
     changed = with_cell(report, grid, row, column, report.value(grid, row, column) + delta)
     errors = {f.code for f in validate(as_loaded(changed)) if f.severity == "error"}
     assert errors & {"B401", "B402", "B403", "B404"}
+
+
+def balance_findings(report: Report) -> set[tuple[str, tuple[str, str, str] | None]]:
+    return {(f.code, f.key) for f in validate(as_loaded(report)) if f.code.startswith("B")}
+
+
+def leaves_and_columns(report: Report) -> list[tuple[str, str]]:
+    s3 = edition(report.edition).section3
+    return [(leaf.key, c.key) for leaf in s3.leaves for c in s3.applicant_columns]
+
+
+@settings(max_examples=60, deadline=None)
+@given(balanced_reports(), st.data())
+def test_a_leaf_changed_alone_breaks_its_row_and_its_column(report: Report, data: st.DataObject) -> None:
+    """（七）总计 no longer sums its column (B402) and the row's 总计 its applicants (B403); 一+二 =
+    （七）+四 reads only the totals, which did not move, so B401 stays quiet."""
+    row, column = data.draw(st.sampled_from(leaves_and_columns(report)))
+    k = data.draw(st.integers(1, 50))
+    changed = with_cell(report, "section3", row, column, report.section3[row][column] + k)
+    assert balance_findings(changed) == {("B402", ("section3", "results_total", column)),
+                                         ("B403", ("section3", row, "total"))}
+
+
+@settings(max_examples=60, deadline=None)
+@given(balanced_reports(), st.data())
+def test_a_leaf_carried_through_its_totals_breaks_only_the_balance(report: Report, data: st.DataObject) -> None:
+    """Every 总计 agrees again, so what is left is 一+二 ≠ （七）+四 in that column and the 总计 column."""
+    row, column = data.draw(st.sampled_from(leaves_and_columns(report)))
+    k = data.draw(st.integers(1, 50))
+    changed = report
+    for r, c in ((row, column), (row, "total"), ("results_total", column), ("results_total", "total")):
+        changed = with_cell(changed, "section3", r, c, changed.section3[r][c] + k)
+    assert balance_findings(changed) == {("B401", ("section3", "results_total", column)),
+                                         ("B401", ("section3", "results_total", "total"))}
 
 
 def test_amounts_are_quoted_as_written_not_in_exponent_form() -> None:

@@ -1,0 +1,54 @@
+"""Year-over-year rules, run only with last year's report: 结转 (H701), 现行有效 (H702), 项目数量 (H703)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qtx_report.model.findings import Finding
+from qtx_report.rules.base import Context, differs, rule, shown, sum_or_none
+
+
+@rule("H701")
+def carried_over(ctx: Context) -> Iterator[Finding]:
+    if ctx.previous is None:
+        return
+    s3 = ctx.ed.section3
+    for column in s3.columns:
+        last = ctx.previous.report.section3.get("carried_out", {}).get(column.key)
+        now = ctx.report.section3["carried_in"][column.key]
+        if differs(last, now):
+            yield ctx.at("H701", f"“{column.label}”列：本年“{s3.row('carried_in').title}”为{shown(now)}，但上年度报告"
+                         f"“{s3.row('carried_out').title}”为{shown(last)}。请核对。",
+                         ("section3", "carried_in", column.key), expected=last, actual=now)
+
+
+@rule("H702")
+def in_force_continuity(ctx: Context) -> Iterator[Finding]:
+    if ctx.previous is None or ctx.report.edition != "2021" or ctx.previous.report.edition != "2021":
+        return
+    now, last = ctx.report.section2, ctx.previous.report.section2
+    for row in ("regulations", "normative_docs"):
+        expected = sum_or_none([last[row]["in_force"], now[row]["issued"]])
+        expected = None if expected is None or now[row]["repealed"] is None else expected - now[row]["repealed"]
+        if differs(expected, now[row]["in_force"]):
+            label = ctx.ed.cell_labels("section2", row, "in_force")[0]
+            yield ctx.at("H702", f"“{label}”：上年现行有效{shown(last[row]['in_force'])}+本年制发{shown(now[row]['issued'])}"
+                         f"−本年废止{shown(now[row]['repealed'])}={shown(expected)}，但本年现行有效件数为{shown(now[row]['in_force'])}。"
+                         "请核对（如有清理、修改应在正文说明）。", ("section2", row, "in_force"),
+                         expected=expected, actual=now[row]["in_force"])
+
+
+@rule("H703")
+def item_continuity(ctx: Context) -> Iterator[Finding]:
+    if ctx.previous is None or ctx.report.edition != "2019" or ctx.previous.report.edition != "2019":
+        return
+    now, last = ctx.report.section2, ctx.previous.report.section2
+    for row, cells in now.items():
+        if "prev_items" not in cells:
+            continue
+        expected = sum_or_none([last[row]["prev_items"], last[row]["delta"]])
+        if differs(expected, cells["prev_items"]):
+            label = ctx.ed.cell_labels("section2", row, "prev_items")[0]
+            yield ctx.at("H703", f"“{label}”：上年度上一年项目数量{shown(last[row]['prev_items'])}+本年增/减{shown(last[row]['delta'])}"
+                         f"={shown(expected)}，但本年填写{shown(cells['prev_items'])}。请核对。", ("section2", row, "prev_items"),
+                         expected=expected, actual=cells["prev_items"])

@@ -1,0 +1,37 @@
+"""Every rule, in the order its findings are reported, and `validate`, which runs them all."""
+
+from __future__ import annotations
+
+from qtx_report.form.editions import edition
+from qtx_report.model.findings import Finding
+from qtx_report.model.loaded import Loaded
+from qtx_report.rules import balance, dates, history, text, values
+from qtx_report.rules.base import Context, Options, Rule
+
+# Findings come out in this order (cells first, then sums, text, date, last year), which is what
+# `check` prints; the golden outputs pin it.
+RULES: tuple[Rule, ...] = (
+    values.blank_cells,
+    values.whole_counts,
+    values.non_negative,
+    balance.request_balance,
+    balance.results_total,
+    balance.applicant_total,
+    balance.case_totals,
+    text.text_present,
+    text.text_numbers,
+    text.not_copied,
+    dates.report_date,
+    history.carried_over,
+    history.in_force_continuity,
+    history.item_continuity,
+)
+
+
+def validate(loaded: Loaded, previous: Loaded | None = None, options: Options | None = None) -> list[Finding]:
+    """The reader's findings, then every rule's; never stops at the first problem."""
+    ctx = Context(loaded, previous, options or Options(), loaded.report, edition(loaded.report.edition))
+    findings = list(loaded.findings)
+    for rule in RULES:
+        findings.extend(rule.check(ctx))
+    return findings
