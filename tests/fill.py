@@ -1,9 +1,9 @@
 """Test helper: fill a blank agency workbook the way a person would.
 
-A clerk does not know cell addresses: they find the row label and the column header and type into
-the cell where the two meet. These helpers do the same with openpyxl, reading every label from
-`qtx_report.form`, so they work on any workbook that follows the layout contract of
-`qtx_report.workbook` (and fail loudly, naming the label, when a label is missing).
+Meta fields and texts are found by their labels, as a clerk finds them. Number cells are found
+through the one description of the tables, `form.grids`, as the workbook drew them
+(`write.workbook.grid_layouts`), not by arithmetic of their own; the loader, which finds the same
+cells by label, then reads them back, so a round trip checks the layout against the loader.
 
     from .fill import fill_workbook, locate_cells
     write_template(path, edition="2021")
@@ -25,9 +25,9 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qtx_report.form import editions as form
+from qtx_report.form.grids import CellKey
 from qtx_report.model.report import Report
-
-CellKey = tuple[str, str, str]  # (section2|section3|section4, row key, column key)
+from qtx_report.write.workbook import grid_address, grid_layouts
 
 
 def fill_workbook(path: Path, report: Report, *, type_totals: bool = False) -> None:
@@ -53,16 +53,11 @@ def fill_workbook(path: Path, report: Report, *, type_totals: bool = False) -> N
 
 
 def total_keys(ed: form.Edition) -> set[CellKey]:
-    """The cells that hold formulas in the template: section 三's 总计 column and （七）总计 row,
-    section 四's 总计 of each group."""
-    s3, s4 = ed.section3, ed.section4
-    keys = {("section3", r.key, s3.total_column.key) for r in s3.rows}
-    keys |= {("section3", r.key, c.key) for r in s3.rows if r.is_total for c in s3.columns}
-    keys |= {("section4", g.key, s4.total_column.key) for g in s4.groups}
-    return keys
+    """The cells that hold formulas in the template: every total of the form."""
+    return {total.cell for total in ed.totals}
 
 
-# ---------------------------------------------------------------- finding cells by label
+# ---------------------------------------------------------------- finding cells
 
 
 def locate_meta(wb: Workbook) -> dict[str, Cell]:
@@ -78,11 +73,12 @@ def locate_texts(wb: Workbook) -> dict[str, Cell]:
 
 
 def locate_cells(wb: Workbook, edition: str) -> dict[CellKey, Cell]:
-    """Every number cell of the form, found by its row label and column header."""
+    """Every number cell of the form, where the workbook's layout puts it."""
     ed = form.edition(edition)
-    cells = _section2_cells(section_sheet(wb, ed, "proactive"), ed)
-    cells |= _section3_cells(section_sheet(wb, ed, "requests"), ed.section3)
-    cells |= _section4_cells(section_sheet(wb, ed, "appeals"), ed.section4)
+    cells: dict[CellKey, Cell] = {}
+    for grid, layout in grid_layouts(ed).items():
+        ws = section_sheet(wb, ed, form.GRID_SECTIONS[grid])
+        cells |= {key: ws.cell(*grid_address(cell)) for key, cell in layout.value_cells.items()}
     return cells
 
 
@@ -94,48 +90,7 @@ def section_sheet(wb: Workbook, ed: form.Edition, section_key: str) -> Worksheet
     return matches[0]
 
 
-def _section2_cells(ws: Worksheet, ed: form.Edition) -> dict[CellKey, Cell]:
-    cells: dict[CellKey, Cell] = {}
-    for table in ed.section2:
-        caption = _find(ws, table.caption, columns=(1, 1))
-        header_row = caption.row + 1
-        assert ws.cell(header_row, 1).value == table.row_header, f"{table.caption}: no {table.row_header} row"
-        column_of = {c.key: _find(ws, c.label, rows=(header_row, header_row)).column for c in table.columns}
-        for row in table.rows:
-            label = _find(ws, row.label, rows=(header_row + 1, header_row + len(table.rows)), columns=(1, 1))
-            for column in table.columns:
-                cells["section2", row.key, column.key] = ws.cell(label.row, column_of[column.key])
-    return cells
-
-
-def _section3_cells(ws: Worksheet, s3: form.Section3) -> dict[CellKey, Cell]:
-    # Row labels are searched in order, each below the previous, in the columns left of the numbers;
-    # column headers only above the first row label (总计 and 其他 are also row labels).
-    first_label = _find(ws, s3.rows[0].title)
-    column_of = {c.key: _find(ws, c.label, rows=(1, first_label.row - 1)).column for c in s3.columns}
-    label_columns = (1, min(column_of.values()) - 1)
-    cells: dict[CellKey, Cell] = {}
-    start = first_label.row
-    for row in s3.rows:
-        label = _find(ws, row.title, rows=(start, ws.max_row), columns=label_columns)
-        start = label.row + 1
-        for column in s3.columns:
-            cells["section3", row.key, column.key] = ws.cell(label.row, column_of[column.key])
-    return cells
-
-
-def _section4_cells(ws: Worksheet, s4: form.Section4) -> dict[CellKey, Cell]:
-    # Each group's columns lie under its (merged) group label; the numbers sit in the first row
-    # below the whole header.
-    found: dict[tuple[str, str], Cell] = {}
-    for group in s4.groups:
-        label = _find(ws, group.label)
-        _top, left, bottom, right = _extent(ws, label)
-        for column in s4.columns:
-            found[group.key, column.key] = _find(ws, column.label, rows=(bottom + 1, ws.max_row),
-                                                 columns=(left, right))
-    data_row = max(_extent(ws, cell)[2] for cell in found.values()) + 1
-    return {("section4", g, c): ws.cell(data_row, cell.column) for (g, c), cell in found.items()}
+# ---------------------------------------------------------------- label search
 
 
 def _find(ws: Worksheet, text: str, *, rows: tuple[int, int] | None = None,

@@ -73,10 +73,35 @@ def test_every_number_and_label_sits_in_its_merged_cell(edition_name: str) -> No
     # the numbers themselves, cross-checked against the report rather than the context
     s3 = layouts(edition(edition_name))["section3"]
     grid = word_grid(doc.tables[1])
-    for cell in s3.cells:
-        if cell.ref.startswith("v3."):
-            _, row, column = cell.ref.split(".")
-            assert grid[(cell.row, cell.col)][0] == format_number(report.section3[row][column])
+    for (_, row, column), cell in s3.value_cells.items():
+        assert grid[(cell.row, cell.col)][0] == format_number(report.section3[row][column])
+
+
+def _official_texts(ed) -> set[str]:
+    """Every text the form prints in its tables, gathered from the form itself."""
+    s3, s4 = ed.section3, ed.section4
+    texts = {s3.note, s3.applicant_header, *(h.title for h in s3.header_rows), *(r.title for r in s3.rows)}
+    texts |= {c.label for c in (*s3.columns, *s4.columns)} | {c.group for c in s3.columns if c.group}
+    texts |= {g.label for g in s4.groups} | {g.parent for g in s4.groups if g.parent}
+    for table in ed.section2:
+        texts |= {table.caption, table.row_header, *(r.label for r in table.rows), *(c.label for c in table.columns)}
+    return texts
+
+
+@pytest.mark.parametrize("edition_name", EDITIONS)
+def test_layout_labels_are_the_forms_and_values_are_the_reports(edition_name: str) -> None:
+    """Each label cell prints an official text of the form (in Word, HTML and the workbook alike),
+    and a value's form cell is the number its reference prints."""
+    ed = edition(edition_name)
+    report = balanced(edition_name)
+    ctx = context(report)
+    official = _official_texts(ed)
+    for layout in layouts(ed).values():
+        for cell in layout.cells:
+            if cell.key is None:
+                assert cell.text in official and resolve(ctx, cell.ref) == cell.text, cell.ref
+            else:
+                assert resolve(ctx, cell.ref) == format_number(report.value(*cell.key)), cell.ref  # type: ignore[arg-type]
 
 
 def _cell(layout: TableLayout, ref: str) -> Cell:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qtx_report import synth
 from qtx_report.form import editions as form
+from qtx_report.form.grids import layouts
 from qtx_report.model.findings import InputError
 from qtx_report.model.report import Report, empty_grids
 from qtx_report.write.workbook import GUIDE_SHEET, build_workbook, section_sheet_name, write_template
@@ -26,8 +26,6 @@ from qtx_report.write.workbook import GUIDE_SHEET, build_workbook, section_sheet
 from .fill import fill_workbook, locate_cells, locate_meta, locate_texts, section_sheet, total_keys
 
 EDITIONS = list(form.EDITIONS)
-needs_loader = pytest.mark.skipif(importlib.util.find_spec("qtx_report.load") is None,
-                                  reason="qtx_report/load.py not written yet")
 SECTION_KEYS = {"section2": "proactive", "section3": "requests", "section4": "appeals"}
 
 
@@ -207,6 +205,20 @@ def test_every_official_label_is_in_its_sheet(edition: str) -> None:
         texts = sheet_texts(wb[section_sheet_name(ed, key)])
         assert mine[section] <= texts, mine[section] - texts
         assert not (theirs[section] - mine[section]) & texts, "a label of the other edition"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("common_grid", (True, False), ids=("word", "workbook"))
+def test_grids_place_every_form_cell_once(edition: str, common_grid: bool) -> None:
+    """Both grids of a table (the Word template's, shared by the editions, and the workbook's own)
+    hold each number of the form in one cell, in printed order, and tile the table without overlap."""
+    ed = form.edition(edition)
+    for grid, layout in layouts(ed, common_grid=common_grid).items():
+        assert list(layout.value_cells) == [key for key in ed.cells if key[0] == grid]
+        covered = [(r, c) for cell in layout.cells for r in range(cell.row, cell.row + cell.rowspan)
+                   for c in range(cell.col, cell.col + cell.colspan)]
+        assert sorted(covered) == [(r, c) for r in range(layout.n_rows) for c in range(layout.n_cols)], grid
+        assert all(cell.text for cell in layout.cells if cell.key is None), grid
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -509,7 +521,6 @@ def test_libreoffice_opens_and_prints_the_template(tmp_path: Path) -> None:
 
 
 @needs_soffice
-@needs_loader
 def test_a_workbook_saved_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
     """Saved by an office suite, the totals carry cached results; the loader reads them as they are."""
     from qtx_report.read.load import load_report
@@ -531,7 +542,6 @@ def test_a_workbook_saved_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
 ROUND_TRIP = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@needs_loader
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_round_trip_fill_then_load(edition: str) -> None:
     from qtx_report.read.load import load_report
@@ -547,7 +557,6 @@ def test_round_trip_fill_then_load(edition: str) -> None:
     check()
 
 
-@needs_loader
 def test_typed_totals_are_read_as_typed(tmp_path: Path) -> None:
     from qtx_report.read.load import load_report
 
@@ -561,7 +570,6 @@ def test_typed_totals_are_read_as_typed(tmp_path: Path) -> None:
     assert not loaded.computed  # every total was typed, none computed by the loader
 
 
-@needs_loader
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_blank_text_sections_load_as_empty(edition: str, tmp_path: Path) -> None:
     from qtx_report.read.load import load_report
@@ -572,7 +580,6 @@ def test_blank_text_sections_load_as_empty(edition: str, tmp_path: Path) -> None
     assert_same_report(load_report(path).report, report)
 
 
-@needs_loader
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_round_trip_written_report_then_load(edition: str) -> None:
     from qtx_report.read.load import load_report

@@ -5,25 +5,26 @@ cells, data validation with Chinese prompts, sheet protection, print setup). xls
 also store cached results for the total formulas, but that would be a second Excel library for
 one thing the loader already covers (an uncached total is computed while reading, code I105).
 
-Layout contract with `load.py`, which finds everything by label (every label comes from `form.py`):
+Layout contract with `read.load`, which finds everything by label (every label comes from `form.editions`):
 - 基本信息: META_FIELDS label in column A, value in column B; row 1 is a title.
 - 文字部分: section heading in column A, its text in column B; row 1 is a title.
-- 二、…: per table a caption row (merged across), a header row (row_header in A, column labels),
-  then one row per form row (label in A). Merged input cells keep their value in the left cell.
-- 三、…: the official merged layout; data columns start at D; in every data row the most specific
-  label is the rightmost non-empty text cell left of D.
-- 四、…: rows 1-3 header (group / suit group / column labels), row 4 the 15 numbers.
+- 二、… 三、… 四、…: each table of `form.grids` from A1, every label, merge and number cell where the
+  grid puts it (section 二 on the edition's own column grid); a merged input keeps its value in its
+  left cell. What the loader relies on: in 二 per table a caption row, a header row (row_header in A,
+  column labels), one row per form row (label in A); in 三 data columns from D, and in every data row
+  the most specific label is the rightmost non-empty text cell left of D; in 四 three header rows
+  (group / suit group / column labels), then the 15 numbers.
 Totals are live SUM formulas unless the report deliberately types a different number.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
-from math import ceil, lcm
+from math import ceil
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -34,15 +35,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qtx_report.form import editions as form
-from qtx_report.form.editions import Column, Edition, Section3, Section4
+from qtx_report.form.editions import Column, Edition, ValueKind
+from qtx_report.form.grids import Cell as GridCell
+from qtx_report.form.grids import CellKey, Part, TableLayout, layouts
 from qtx_report.model.report import Number, Report
 from qtx_report.write.files import atomic_path
 
 GUIDE_SHEET = "填写说明"
 FONT_NAME = "宋体"  # the font of the official template; Excel/WPS have it, LibreOffice substitutes a CJK font
-S3_LABEL_COLUMNS = 3  # section 三: A = 三、本年度办理结果, B = （三）… groups, C = 1.… sub-rows
-S3_HEADER_ROWS = 3
-S4_HEADER_ROWS = 3
 LINE_HEIGHT = 15.0  # points per wrapped line of 11 pt 宋体, with a little air
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 EXCEL_TEXT_LIMIT = 32767
@@ -91,9 +91,10 @@ def build_workbook(edition: str = form.DEFAULT_EDITION, *, agency: str = "", yea
     _write_guide(_new_sheet(wb, GUIDE_SHEET), ed, year)
     _write_meta(_new_sheet(wb, form.META_SHEET), meta)
     _write_texts(_new_sheet(wb, form.TEXT_SHEET), report)
-    _write_section2(_new_sheet(wb, section_sheet_name(ed, "proactive")), ed, report)
-    _write_section3(_new_sheet(wb, section_sheet_name(ed, "requests")), ed.section3, report)
-    _write_section4(_new_sheet(wb, section_sheet_name(ed, "appeals"), landscape=True), ed.section4, report)
+    for grid, layout in grid_layouts(ed).items():
+        wide = grid == "section4"  # fifteen columns fit across a landscape page only
+        sheet = _new_sheet(wb, section_sheet_name(ed, form.GRID_SECTIONS[grid]), landscape=wide)
+        _SECTION_WRITERS[grid](sheet, ed, layout, report)
     wb.active = 0
     return wb
 
@@ -218,19 +219,22 @@ def _data_validation(rule: _Rule) -> DataValidation:
 
 
 def number_rule(column: Column) -> _Rule:
-    """The data validation for a number cell of `column` (by its kind: count, delta, amount)."""
-    unit = column.unit
-    if column.kind == "amount":
-        return _Rule("decimal", "greaterThanOrEqual", "0", None, "填写金额",
-                     f"单位：{unit}，可以有小数，不能为负数。没有请填 0，不要留空。",
-                     "金额有误", f"这里填写金额（单位：{unit}），只能是 0 或正数，不能填文字。")
-    if column.kind == "delta":
-        return _Rule("whole", "between", "-1000000000", "1000000000", "填写增减数",
-                     f"单位：{unit}，填写整数：增加填正数，减少填负数（如 -2），没有变化填 0。",
-                     "只能填写整数", f"这里填写整数（单位：{unit}），减少用负数表示，不能填小数或文字。")
-    return _Rule("whole", "greaterThanOrEqual", "0", None, "填写件数",
-                 f"单位：{unit}，填写 0 或正整数。没有发生请填 0，不要留空。",
-                 "只能填写整数", f"这里填写 0 或正整数（单位：{unit}），不能填小数、负数或文字。")
+    """The data validation for a number cell of `column`: what is allowed comes from its value kind;
+    the prompts say it in the clerk's words."""
+    kind, unit = column.kind, column.unit
+    kind_type = "decimal" if kind.fraction else "whole"
+    bounds = ("between", "-1000000000", "1000000000") if kind.negative else ("greaterThanOrEqual", "0", None)
+    return _Rule(kind_type, *bounds, *_PROMPTS[kind](unit))  # type: ignore[arg-type]
+
+
+_PROMPTS: dict[ValueKind, Callable[[str], tuple[str, str, str, str]]] = {
+    ValueKind.AMOUNT: lambda unit: ("填写金额", f"单位：{unit}，可以有小数，不能为负数。没有请填 0，不要留空。",
+                                    "金额有误", f"这里填写金额（单位：{unit}），只能是 0 或正数，不能填文字。"),
+    ValueKind.DELTA: lambda unit: ("填写增减数", f"单位：{unit}，填写整数：增加填正数，减少填负数（如 -2），没有变化填 0。",
+                                   "只能填写整数", f"这里填写整数（单位：{unit}），减少用负数表示，不能填小数或文字。"),
+    ValueKind.COUNT: lambda unit: ("填写件数", f"单位：{unit}，填写 0 或正整数。没有发生请填 0，不要留空。",
+                                   "只能填写整数", f"这里填写 0 或正整数（单位：{unit}），不能填小数、负数或文字。"),
+}
 
 
 def text_lines(text: str, width: float) -> int:
@@ -262,15 +266,6 @@ def _run_key(item: tuple[int, tuple[int, int]], cells: Sequence[tuple[int, int]]
 
 def _ref(cell: tuple[int, int]) -> str:
     return f"{get_column_letter(cell[1])}{cell[0]}"
-
-
-def _runs(items: Iterable[tuple[int, Hashable]]) -> list[tuple[Hashable, int, int]]:
-    """Consecutive positions sharing a key → (key, first position, last position)."""
-    runs = []
-    for key, group in groupby(items, key=lambda item: item[1]):
-        positions = [pos for pos, _ in group]
-        runs.append((key, positions[0], positions[-1]))
-    return runs
 
 
 # ---------------------------------------------------------------- sheets
@@ -312,8 +307,8 @@ def guide_paragraphs(ed: Edition, year: int) -> list[str]:
     balance = "＋".join(s3.row(k).number.rstrip("、") for k in ("new", "carried_in"))
     balance += "＝" + s3.row("results_total").title + "＋" + s3.row("carried_out").number.rstrip("、")
     columns = [c for t in ed.section2 for c in t.columns]
-    amounts = "、".join(dict.fromkeys(f"“{c.label}”" for c in columns if c.kind == "amount"))
-    deltas = "、".join(dict.fromkeys(f"“{c.label}”" for c in columns if c.kind == "delta"))
+    amounts = "、".join(dict.fromkeys(f"“{c.label}”" for c in columns if c.kind.fraction))
+    deltas = "、".join(dict.fromkeys(f"“{c.label}”" for c in columns if c.kind.negative))
     paragraphs = [
         f"1. 本工作簿按{ed.basis}规定的{ed.name}版格式生成，依次填写：{sheets}。统计期为{year}年1月1日至12月31日。",
         "2. 只在浅黄色单元格中填写。标签和合计单元格已锁定（工作表保护未设密码）；请不要改动标签文字，"
@@ -412,122 +407,94 @@ def _write_texts(sh: _Sheet, report: Report | None) -> None:
                                      f"一个单元格最多 {EXCEL_TEXT_LIMIT} 个字。"))
 
 
-def _value(report: Report | None, section: str, row: str, column: str) -> Number:
-    return report.value(section, row, column) if report else None  # type: ignore[arg-type]
+def _value(report: Report | None, key: CellKey) -> Number:
+    return report.value(*key) if report else None  # type: ignore[arg-type]
 
 
-def _write_section2(sh: _Sheet, ed: Edition, report: Report | None) -> None:
-    """Captioned tables stacked down the sheet, as the official section 二. Every table spans the same
-    width: `width` grid columns, a table with n columns gives each width/n of them (merged)."""
-    width = lcm(*(len(t.columns) for t in ed.section2))
-    sh.widths([26] + [60 / width] * width)
-    row = 1
-    for table in ed.section2:
-        span = width // len(table.columns)
-        sh.label(row, 1, table.caption, right=1 + width, align="left", fill=_FILL_CAPTION)
-        sh.label(row + 1, 1, table.row_header, bold=True)
-        for i, column in enumerate(table.columns):
-            sh.label(row + 1, 2 + i * span, column.label, right=1 + (i + 1) * span, bold=True)
-        for offset, form_row in enumerate(table.rows, start=2):
-            sh.label(row + offset, 1, form_row.label)
-            for i, column in enumerate(table.columns):
-                value = _value(report, "section2", form_row.key, column.key)
-                sh.number(row + offset, 2 + i * span, value, column, right=1 + (i + 1) * span)
-        row += 2 + len(table.rows)
-    for r in range(1, row):
+def grid_layouts(ed: Edition) -> dict[str, TableLayout]:
+    """The three tables as the workbook draws them, each on its own sheet from A1 (no title rows, so
+    the headers stand where the form has them): section 二 on the edition's own column grid."""
+    return layouts(ed, common_grid=False)
+
+
+def grid_address(cell: GridCell) -> tuple[int, int]:
+    """(row, column) of a grid cell's top-left corner, counted from 1 as openpyxl does."""
+    return cell.row + 1, cell.col + 1
+
+
+@dataclass(frozen=True)
+class _Look:
+    bold: bool = False
+    align: str = "center"
+    fill: PatternFill | None = None
+
+
+# How a label looks here, by the part it plays in the form (where it sits comes from the layout).
+_LOOKS: dict[Part, _Look] = {
+    "caption": _Look(align="left", fill=_FILL_CAPTION),
+    "corner": _Look(bold=True),
+    "note": _Look(),
+    "column_group": _Look(bold=True),
+    "column": _Look(bold=True),
+    "row_group": _Look(),
+    "row": _Look(),
+    "total_row": _Look(bold=True, align="left"),
+}
+# Where a section differs: 三's row titles, a numbered list, stand flush left; 四's column labels,
+# repeated under every group, are not bold so the group labels above them stand out.
+_LOOKS_IN = {("section3", "row"): _Look(align="left"), ("section4", "column"): _Look()}
+
+
+def _draw_grid(sh: _Sheet, ed: Edition, layout: TableLayout, report: Report | None) -> None:
+    """Every label, input and total of one table where its layout puts it. A total is the SUM of its
+    parts as `Edition.totals` lists them, addressed through the layout."""
+    totals = [t for t in ed.totals if t.cell[0] == layout.key]
+    total_cells = {t.cell for t in totals}
+    shown: dict[CellKey, Number] = {}
+    for cell in layout.cells:
+        row, col = grid_address(cell)
+        bottom, right = row + cell.rowspan - 1, col + cell.colspan - 1
+        if cell.key is None:
+            look = _LOOKS_IN.get((layout.key, cell.part), _LOOKS[cell.part])
+            sh.label(row, col, cell.text, bottom=bottom, right=right, align=look.align, bold=look.bold,
+                     fill=look.fill)
+        elif cell.key not in total_cells:
+            assert cell.column is not None
+            shown[cell.key] = _value(report, cell.key)
+            sh.number(row, col, shown[cell.key], cell.column, right=right)
+    at = {key: grid_address(cell) for key, cell in layout.value_cells.items()}
+    # Parts come before their totals in Edition.totals. （七）总计 × 总计 is listed twice (a results and a
+    # row total); the later, its row sum, is the formula kept, as both hold whenever the parts do.
+    for total in totals:
+        parts = [shown[part] for part in total.parts]
+        formula = _sum_formula([at[part] for part in total.parts])
+        shown[total.cell] = sh.total(*at[total.cell], formula, parts, _value(report, total.cell))
+
+
+def _write_section2(sh: _Sheet, ed: Edition, layout: TableLayout, report: Report | None) -> None:
+    """Captioned tables stacked down the sheet, as the official section 二; the value columns of every
+    table share the width of the sheet's grid columns."""
+    sub = layout.n_cols - 1
+    sh.widths([26] + [60 / sub] * sub)
+    _draw_grid(sh, ed, layout, report)
+    for r in range(1, layout.n_rows + 1):
         sh.ws.row_dimensions[r].height = max(sh.ws.row_dimensions[r].height or 0, 20)
 
 
-def _write_section3(sh: _Sheet, s3: Section3, report: Report | None) -> None:
-    first_data = S3_LABEL_COLUMNS + 1
-    sh.widths([10, 13, 38] + [11] * len(s3.columns))
-    row_of = {r.key: S3_HEADER_ROWS + 1 + i for i, r in enumerate(s3.rows)}
-    col_of = {c.key: first_data + i for i, c in enumerate(s3.columns)}
-    _s3_header(sh, s3, first_data)
-    _s3_row_labels(sh, s3, row_of)
-    _s3_numbers(sh, s3, row_of, col_of, report)
-    sh.ws.freeze_panes = sh.ws.cell(S3_HEADER_ROWS + 1, first_data)
-    sh.ws.print_title_rows = f"1:{S3_HEADER_ROWS}"
+def _write_section3(sh: _Sheet, ed: Edition, layout: TableLayout, report: Report | None) -> None:
+    label_widths = [10, 13, 38]  # 三、本年度办理结果 / （三）… groups / 1.… sub-rows
+    sh.widths(label_widths + [11] * (layout.n_cols - len(label_widths)))
+    _draw_grid(sh, ed, layout, report)
+    first_value = next(iter(layout.value_cells.values()))
+    sh.ws.freeze_panes = sh.ws.cell(*grid_address(first_value))  # the labels stay in view while scrolling
+    sh.ws.print_title_rows = f"1:{layout.header_rows}"
 
 
-def _s3_header(sh: _Sheet, s3: Section3, first_data: int) -> None:
-    last_data = first_data + len(s3.columns) - 1
-    sh.label(1, 1, s3.note, bottom=S3_HEADER_ROWS, right=S3_LABEL_COLUMNS)
-    sh.label(1, first_data, s3.applicant_header, right=last_data, bold=True)
-    # Columns of one group (法人或其他组织) share a header row 2; the others span rows 2-3.
-    positions = [(first_data + i, c.group) for i, c in enumerate(s3.columns)]
-    for group, left, right in _runs(positions):
-        if group:
-            sh.label(2, left, str(group), right=right, bold=True)
-    for i, column in enumerate(s3.columns):
-        top = 3 if column.group else 2
-        sh.label(top, first_data + i, column.label, bottom=S3_HEADER_ROWS, bold=True)
+def _write_section4(sh: _Sheet, ed: Edition, layout: TableLayout, report: Report | None) -> None:
+    sh.widths([7.5] * layout.n_cols)
+    _draw_grid(sh, ed, layout, report)
+    for r in {grid_address(cell)[0] for cell in layout.value_cells.values()}:
+        sh.ws.row_dimensions[r].height = 30
 
 
-def _s3_row_labels(sh: _Sheet, s3: Section3, row_of: dict[str, int]) -> None:
-    """Enclosing header rows become vertically merged cells (depth 0 → column A, 1 → B); each row's
-    own title sits right of its headers, merged across to column C, so it is the rightmost label."""
-    headers = {h.key: h for h in s3.header_rows}
-    depth_count = max(len(r.groups) for r in s3.rows)
-    for depth in range(depth_count):
-        keyed = [(row_of[r.key], r.groups[depth] if len(r.groups) > depth else None) for r in s3.rows]
-        for key, top, bottom in _runs(keyed):
-            if key is not None:
-                sh.label(top, depth + 1, headers[str(key)].title, bottom=bottom)
-    for row in s3.rows:
-        sh.label(row_of[row.key], len(row.groups) + 1, row.title, right=S3_LABEL_COLUMNS, align="left",
-                 bold=row.is_total)
-
-
-def _s3_numbers(sh: _Sheet, s3: Section3, row_of: dict[str, int], col_of: dict[str, int],
-                report: Report | None) -> None:
-    shown: dict[tuple[str, str], Number] = {}
-    for row in s3.rows:
-        if not row.is_total:
-            for column in s3.applicant_columns:
-                shown[row.key, column.key] = value = _value(report, "section3", row.key, column.key)
-                sh.number(row_of[row.key], col_of[column.key], value, column)
-    for row in (r for r in s3.rows if r.is_total):  # （七）总计: each column sums the leaf rows
-        for column in s3.applicant_columns:
-            cells = [(row_of[leaf.key], col_of[column.key]) for leaf in s3.leaves]
-            parts = [shown[leaf.key, column.key] for leaf in s3.leaves]
-            typed = _value(report, "section3", row.key, column.key)
-            shown[row.key, column.key] = sh.total(row_of[row.key], col_of[column.key], _sum_formula(cells),
-                                                  parts, typed)
-    total = s3.total_column
-    for row in s3.rows:  # 总计 column: each row sums its six applicant columns
-        cells = [(row_of[row.key], col_of[c.key]) for c in s3.applicant_columns]
-        parts = [shown[row.key, c.key] for c in s3.applicant_columns]
-        typed = _value(report, "section3", row.key, total.key)
-        sh.total(row_of[row.key], col_of[total.key], _sum_formula(cells), parts, typed)
-
-
-def _write_section4(sh: _Sheet, s4: Section4, report: Report | None) -> None:
-    """Row 1: 行政复议 and the parent 行政诉讼; row 2: the review columns (merged down to row 3) and the
-    suit groups; row 3: the suit columns; row 4: the numbers."""
-    width = len(s4.columns)
-    sh.widths([7.5] * width * len(s4.groups))
-    data_row = S4_HEADER_ROWS + 1
-    col = 1
-    for parent, groups in groupby(s4.groups, key=lambda g: g.parent):
-        groups = list(groups)
-        if parent:
-            sh.label(1, col, parent, right=col + width * len(groups) - 1, bold=True)
-        for group in groups:
-            sh.label(2 if parent else 1, col, group.label, right=col + width - 1, bold=True)
-            for i, column in enumerate(s4.columns):
-                sh.label(3 if parent else 2, col + i, column.label, bottom=S4_HEADER_ROWS)
-            _s4_numbers(sh, s4, group.key, data_row, col, report)
-            col += width
-    sh.ws.row_dimensions[data_row].height = 30
-
-
-def _s4_numbers(sh: _Sheet, s4: Section4, group: str, row: int, first_col: int, report: Report | None) -> None:
-    col_of = {c.key: first_col + i for i, c in enumerate(s4.columns)}
-    parts = []
-    for column in s4.part_columns:
-        parts.append(_value(report, "section4", group, column.key))
-        sh.number(row, col_of[column.key], parts[-1], column)
-    total = s4.total_column
-    cells = [(row, col_of[c.key]) for c in s4.part_columns]
-    sh.total(row, col_of[total.key], _sum_formula(cells), parts, _value(report, "section4", group, total.key))
+_SECTION_WRITERS = {"section2": _write_section2, "section3": _write_section3, "section4": _write_section4}
