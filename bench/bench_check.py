@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from qtx_report import synth
 from qtx_report.read.load import load_report
-from qtx_report.rules.core import validate
+from qtx_report.rules.registry import validate
 from qtx_report.write.workbook import write_template
 
 BARE_PROCESS = (

@@ -10,7 +10,8 @@ from qtx_report.model import labels
 from qtx_report.model.findings import Finding, InputError, exit_code
 from qtx_report.model.loaded import Loaded
 from qtx_report.read.load import REPORT_SUFFIXES, load_report
-from qtx_report.rules.core import Options, validate
+from qtx_report.rules.base import Options
+from qtx_report.rules.registry import validate
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import pytest
 from qtx_report.model.findings import InputError
 from qtx_report.model.numbers import chinese_numeral, parse_number
 from qtx_report.read.load import load_report
-from qtx_report.rules.core import validate
+from qtx_report.rules.registry import validate
 
 from .helpers import balanced, set_cell, write_filled
 

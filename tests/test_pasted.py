@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 
 from qtx_report.read.load import load_report
-from qtx_report.rules.core import validate
+from qtx_report.rules.registry import validate
 
 # Rows as a person pastes them: tab-separated cells, "|" separates the label part from numbers.
 PASTED = """\

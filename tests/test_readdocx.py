@@ -23,7 +23,7 @@ from qtx_report.model.report import Report
 from qtx_report.model.text import paragraphs, printed_text
 from qtx_report.read.docx import read_docx
 from qtx_report.read.load import load_report
-from qtx_report.rules.core import validate
+from qtx_report.rules.registry import validate
 from qtx_report.write.report import render_docx
 
 from .helpers import balanced

@@ -18,7 +18,7 @@ import pytest
 from qtx_report.cli.report_output import run_check
 from qtx_report.form.editions import edition
 from qtx_report.read.load import load_report
-from qtx_report.rules.core import validate
+from qtx_report.rules.registry import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "samples"

@@ -81,7 +81,7 @@ def template(
 ) -> None:
     """生成填报工作簿（或 --ledger 生成登记台账）。"""
     if ledger is not None:
-        from qtx_report.ledger.ledger import write_ledger_template
+        from qtx_report.ledger.template import write_ledger_template
 
         write_ledger_template(ledger, edition=edition.value, overwrite=overwrite)
         typer.echo(f"已生成登记台账：{ledger}")
@@ -145,7 +145,7 @@ def rules(
     markdown: Annotated[bool, typer.Option(help="输出 Markdown（docs/rules.md 即由此生成）")] = False,
 ) -> None:
     """列出全部校验规则。"""
-    from qtx_report.rules.core import catalogue_markdown, catalogue_text
+    from qtx_report.rules.catalogue import catalogue_markdown, catalogue_text
 
     typer.echo(catalogue_markdown() if markdown else catalogue_text(), nl=not markdown)
 
@@ -188,7 +188,7 @@ def city(
 
     退出码：0 名单内单位均已报送且通过校验；1 有未报送、有错误、无法读取、重复报送、名单外或年度不符的报告
     （逾期不影响退出码）；2 名单或文件夹无法读取、用法错误。"""
-    from qtx_report.city.compile import city_command
+    from qtx_report.cli.city import city_command
 
     raise typer.Exit(city_command(directory, roster=roster, previous=previous, year=year, output=output,
                                   jobs=jobs, include_invalid=include_invalid, render_all=render_all,
@@ -208,7 +208,7 @@ def tally(
     """由登记台账统计第三、四部分，并列出逾期和无法统计的台账行。
 
     退出码：0 已统计（可有警告）；1 有台账行无法统计（不写入）；2 日期单元格或文件无法读取。"""
-    from qtx_report.ledger.ledger import tally_command
+    from qtx_report.cli.ledger import tally_command
 
     raise typer.Exit(tally_command(ledger, year=year, previous_ledger=previous_ledger, output=output,
                                    agency=agency, edition_name=edition.value if edition else None))
@@ -221,7 +221,7 @@ def ledger_status(
     today: Annotated[str | None, typer.Option(help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
 ) -> None:
     """列出未办结、即将到期和已逾期的申请。退出码：0 无逾期；1 有逾期或无法统计的行；2 日期无法读取。"""
-    from qtx_report.ledger.ledger import status_command
+    from qtx_report.cli.ledger import status_command
 
     raise typer.Exit(status_command(ledger, today=today))
 

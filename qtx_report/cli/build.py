@@ -8,7 +8,7 @@ from pathlib import Path
 from qtx_report.cli.report_output import print_findings
 from qtx_report.model.findings import exit_code
 from qtx_report.read.load import load_report
-from qtx_report.rules.core import validate
+from qtx_report.rules.registry import validate
 from qtx_report.write.context import DRAFT_MARK
 from qtx_report.write.report import default_output, report_files, soffice_path, write_report
 

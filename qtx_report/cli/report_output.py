@@ -13,7 +13,7 @@ from typing import TextIO
 from qtx_report.api import FileResult, check_files, parse_deadline
 from qtx_report.form.editions import edition
 from qtx_report.model.findings import SEVERITY_NAMES, Finding, exit_code
-from qtx_report.rules.core import Options
+from qtx_report.rules.base import Options
 
 JSON_FORMAT_VERSION = 1
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[2m"}

@@ -26,25 +26,18 @@ def date_text(report: Report) -> str:
 
 
 def _labels(ed: Edition) -> dict[str, Any]:
-    s3, s4 = ed.section3, ed.section4
-    l2: dict[str, str] = {}
-    c2: dict[str, dict[str, str]] = {}
-    for table in ed.section2:
-        l2[table.key] = table.caption
-        l2[f"{table.key}_row_header"] = table.row_header
-        l2.update({row.key: row.label for row in table.rows})
-        c2[table.key] = {c.key: c.label for c in table.columns}
-    groups3 = list(dict.fromkeys(c.group for c in s3.columns if c.group))
-    l4 = {g.key: g.label for g in s4.groups}
-    l4.update({f"{g.key}_parent": g.parent for g in s4.groups if g.parent})
-    return {
-        "l2": l2, "c2": c2,
-        "l3": {"note": s3.note, "applicant_header": s3.applicant_header, **{r.key: r.title for r in s3.rows}},
-        "g3": {h.key: h.title for h in s3.header_rows},
-        "c3": {**{c.key: c.label for c in s3.columns}, **{f"group{i}": g for i, g in enumerate(groups3)}},
-        "l4": l4,
-        "c4": {c.key: c.label for c in s4.columns},
-    }
+    """Every label cell of the tables' grids, at the path its reference names ("l3.new")."""
+    found: dict[str, Any] = {}
+    for layout in layouts(ed).values():
+        for cell in layout.cells:
+            if cell.key is not None:
+                continue  # a value: `_values` fills it from the report
+            *path, last = cell.ref.split(".")
+            node = found
+            for part in path:
+                node = node.setdefault(part, {})
+            node[last] = cell.text
+    return found
 
 
 def _values(report: Report, ed: Edition) -> dict[str, dict[str, dict[str, str]]]:

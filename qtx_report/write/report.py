@@ -1,7 +1,7 @@
-"""Word (docxtpl), HTML and PDF output, and the `qtx-report build` command.
+"""Word (docxtpl), HTML and PDF output of one report, and writing them as one set.
 
 The look lives in the templates (templates/annual_report.docx.j2, annual_report.html.j2); this
-module only supplies data: the render context from `layout.context`.
+module only supplies data: the render context from `write.context`.
 """
 
 from __future__ import annotations
