@@ -80,7 +80,7 @@ def whole_process(path: Path, runs: int) -> tuple[float, float]:
 
 def heavy_imports_on_check_path() -> str:
     """A script that runs `check` in process and prints which heavy modules got imported."""
-    return ("import sys\nfrom qtx_report.cli import main\nsys.argv=['qtx-report','check',sys.argv[1]]\n"
+    return ("import sys\nfrom qtx_report.cli.app import main\nsys.argv=['qtx-report','check',sys.argv[1]]\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "heavy = [m for m in ('openpyxl','docxtpl','docx','matplotlib','rich','jinja2') if m in sys.modules]\n"
              "print('HEAVY:' + (','.join(heavy) or 'none'))")
