@@ -6,18 +6,14 @@ them, so `qtx-report check` starts fast.
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
-from qtx_report.model.findings import InputError
+from qtx_report.cli.errors import fail, friendly
 
 app = typer.Typer(
     name="qtx-report",
@@ -26,37 +22,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _fail(message: str, code: int = 2) -> None:
-    sys.stderr.write(message.rstrip() + "\n")
-    raise typer.Exit(code)
-
-
-def friendly(func: F) -> F:
-    """Turn unreadable input into a located Chinese message and exit 2, never a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError as err:
-            _fail(f"错误：{err.describe()}")
-        except KeyboardInterrupt:
-            _fail("已中断。", 130)
-        except BrokenPipeError:
-            # The reader (e.g. `| head`) went away: stop quietly, as other command-line tools do.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(1) from None
-        except typer.Exit:
-            raise
-        except Exception as err:
-            _fail(f"qtx-report 内部错误（请将本信息反馈给维护人员）：{type(err).__name__}: {err}", 3)
-
-    return wrapper  # type: ignore[return-value]
-
 
 class EditionOpt(StrEnum):
     e2021 = "2021"
@@ -87,7 +52,7 @@ def template(
         typer.echo(f"已生成登记台账：{ledger}")
         return
     if out is None:
-        _fail("请给出要生成的工作簿文件名，例如：qtx-report template 自然资源局.xlsx")
+        fail("请给出要生成的工作簿文件名，例如：qtx-report template 自然资源局.xlsx")
     from qtx_report.write.workbook import write_template
 
     write_template(out, edition=edition.value, agency=agency, year=year, overwrite=overwrite)
