@@ -1,3 +1,3 @@
-from qtx_report.cli.app import main
+from qtx_report.cli.entry import main
 
 main()
