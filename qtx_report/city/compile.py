@@ -21,7 +21,15 @@ from typing import Protocol
 
 from qtx_report.api import expand
 from qtx_report.city.draft import draft_texts
-from qtx_report.city.examine import PreviousReports, WorkerSetup, default_jobs, examine, read_previous, run_all
+from qtx_report.city.examine import (
+    PreviousReports,
+    WorkerSetup,
+    crashed_examination,
+    default_jobs,
+    examine,
+    read_previous,
+    run_all,
+)
 from qtx_report.city.roster import UNGROUPED, Roster
 from qtx_report.city.status import Collector, Compiled, choose_year, state_of, status_rows
 from qtx_report.city.sums import check_sums, choose_edition, sum_notes, sum_reports
@@ -77,7 +85,7 @@ def compile_city(directory: Path, *, roster: Roster | None = None, previous: Pat
     collector = Collector(roster, spool)
     shown = progress("校验各单位报告", len(paths))
     try:
-        for record in run_all(examine, paths, jobs, setup):
+        for record in run_all(examine, paths, jobs, setup, crashed_examination):
             collector.add(record)
             shown.advance()
     finally:
@@ -93,7 +101,7 @@ def load_previous_reports(folder: Path, roster: Roster, jobs: int, progress: Pro
     paths = [str(p) for p in expand([Path(folder)])]
     shown = progress("读取上年度报告", len(paths))
     try:
-        for entry in run_all(read_previous, paths, jobs, WorkerSetup()):
+        for entry in run_all(read_previous, paths, jobs, WorkerSetup(), lambda _path: None):
             shown.advance()
             if entry is None:
                 continue

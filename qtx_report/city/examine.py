@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from qtx_report.api import check_file
 from qtx_report.city.roster import Roster
@@ -25,6 +29,8 @@ from qtx_report.ooxml.zips import stable_zip
 from qtx_report.read.load import load_report
 from qtx_report.rules.base import Options
 from qtx_report.write.files import write_bytes_atomic
+
+T = TypeVar("T")
 
 
 @cache
@@ -138,16 +144,72 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def run_all(func: Callable[[str], Any], paths: list[str], jobs: int, setup: WorkerSetup) -> Iterator[Any]:
-    """`func` over `paths`, results in the order of `paths`; `jobs` > 1 uses worker processes."""
+def run_all(func: Callable[[str], T], paths: list[str], jobs: int, setup: WorkerSetup,
+            crashed: Callable[[str], T]) -> Iterator[T]:
+    """`func` over `paths`, results in the order of `paths`; `jobs` > 1 uses worker processes. A
+    worker that dies (a library aborting on a hostile file) costs only its own file: the files not
+    yet done are retried one process each, and the one that kills its process gets `crashed(path)`."""
     if jobs <= 1 or len(paths) <= 1:
         _init_worker(setup)
         yield from map(func, paths)
         return
     chunk = max(1, min(64, len(paths) // (jobs * 8)))
-    with ProcessPoolExecutor(min(jobs, len(paths)), mp_context=pool_context(), initializer=_init_worker,
-                             initargs=(setup,)) as pool:
-        yield from pool.map(func, paths, chunksize=chunk)
+    done = 0
+    pool = ProcessPoolExecutor(min(jobs, len(paths)), mp_context=pool_context(), initializer=_start_worker,
+                               initargs=(setup,))
+    try:
+        for result in pool.map(func, paths, chunksize=chunk):
+            yield result
+            done += 1
+    except BrokenProcessPool:
+        stop(pool)
+        yield from (_alone(func, path, setup, crashed) for path in paths[done:])
+    except BaseException:  # Ctrl-C, or the caller stopped early: no worker may outlive the command
+        stop(pool)
+        raise
+    else:
+        pool.shutdown()
+
+
+def _alone(func: Callable[[str], T], path: str, setup: WorkerSetup, crashed: Callable[[str], T]) -> T:
+    with ProcessPoolExecutor(1, mp_context=pool_context(), initializer=_start_worker, initargs=(setup,)) as pool:
+        try:
+            return pool.submit(func, path).result()
+        except BrokenProcessPool:
+            return crashed(path)
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: queued work dropped, running workers ended (the executor has no public way
+    to end a worker that is busy, so its process table is used)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+
+
+def become_worker() -> None:
+    """In a worker process: Ctrl-C is the parent's to handle (a worker printing its own traceback
+    helps nobody), and a worker whose parent was killed ends instead of waiting forever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_follow_parent, args=(parent,), daemon=True, name="qtx-parent-watch").start()
+
+
+def _follow_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)  # reparented: the command that started this worker is gone
+
+
+def _start_worker(setup: WorkerSetup) -> None:
+    become_worker()
+    _init_worker(setup)
+
+
+def crashed_examination(path: str) -> Examined:
+    name = Path(path).name
+    message = "读取该文件时程序异常终止（文件可能过大或已损坏），已跳过。请用 Excel/WPS 打开检查、删除多余内容后重新保存。"
+    return Examined(name, findings=(Finding("I100", message, file=name),))
 
 
 def pool_context():

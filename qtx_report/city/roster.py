@@ -18,6 +18,7 @@ from qtx_report.form.editions import META_FIELDS
 from qtx_report.model import labels
 from qtx_report.model.findings import InputError
 from qtx_report.read.sheets import open_workbook, sheet_rows
+from qtx_report.read.source import source_file
 
 CITY = "青铜峡市"
 UNGROUPED = "未分组"
@@ -103,9 +104,7 @@ def build_roster(agencies: list[Agency], source: str = "") -> Roster:
 
 
 def read_roster(path: Path) -> Roster:
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(str(path), "找不到名单文件，请检查路径和文件名。")
+    path = source_file(Path(path), "名单文件")
     rows = _csv_rows(path) if path.suffix.lower() in {".csv", ".txt"} else _workbook_rows(path)
     agencies = _agencies(path, rows)
     if not agencies:

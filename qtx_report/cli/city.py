@@ -12,11 +12,12 @@ from typing import IO
 from qtx_report.api import parse_deadline
 from qtx_report.city.compile import compile_city
 from qtx_report.city.examine import default_jobs
-from qtx_report.city.outputs import RENDER_DIR, write_outputs
+from qtx_report.city.outputs import OUT_JSON, RENDER_DIR, write_outputs
 from qtx_report.city.roster import read_roster
 from qtx_report.city.status import PROBLEM_STATES, STATES, Compiled
 from qtx_report.model.findings import InputError
 from qtx_report.rules.base import Options
+from qtx_report.write.files import atomic_dir
 
 
 def _flush_output() -> None:
@@ -30,8 +31,9 @@ os.register_at_fork(before=_flush_output)
 
 def city_command(directory: Path, *, roster: Path | None = None, previous: Path | None = None,
                  year: int | None = None, output: Path | None = None, jobs: int | None = None,
-                 include_invalid: bool = False, render_all: bool = False, city_deadline: str = "01-15") -> int:
-    """Compile, write the outputs, print a summary; the exit code (see `exit_code`)."""
+                 include_invalid: bool = False, render_all: bool = False, city_deadline: str = "01-15",
+                 overwrite: bool = False) -> int:
+    """Compile, write the outputs as one set, print a summary; the exit code (see `exit_code`)."""
     directory = Path(directory)
     if jobs is not None and jobs < 1:
         raise InputError("--jobs", "并行进程数应为 1 或更大的整数。")
@@ -40,17 +42,18 @@ def city_command(directory: Path, *, roster: Path | None = None, previous: Path 
     out = Path(output) if output else directory.resolve().parent / f"{directory.resolve().name}_全市汇总"
     if directory.exists() and out.resolve() == directory.resolve():
         raise InputError(str(out), "输出文件夹不能是存放各单位报告的文件夹（汇总表会被当作报告读入）。请用 -o 指定另一个文件夹。")
-    compiled = compile_city(directory, roster=the_roster, previous=previous, year=year, jobs=jobs,
-                            include_invalid=include_invalid, options=options,
-                            render_dir=out / RENDER_DIR if render_all else None, progress=ProgressBar)
-    code = exit_code(compiled)
-    if sys.stderr.isatty():
-        sys.stderr.write("正在写出汇总表、汇总报告和图表……\n")
-    try:
-        written = write_outputs(out, compiled, code, jobs or default_jobs())
-        print_summary(compiled, written, sys.stdout)
-    finally:
-        compiled.spool.close()
+    with atomic_dir(out, overwrite=overwrite, marker=OUT_JSON) as staging:
+        compiled = compile_city(directory, roster=the_roster, previous=previous, year=year, jobs=jobs,
+                                include_invalid=include_invalid, options=options,
+                                render_dir=staging / RENDER_DIR if render_all else None, progress=ProgressBar)
+        code = exit_code(compiled)
+        if sys.stderr.isatty():
+            sys.stderr.write("正在写出汇总表、汇总报告和图表……\n")
+        try:
+            written = write_outputs(staging, compiled, code, jobs or default_jobs())
+        finally:
+            compiled.spool.close()
+    print_summary(compiled, [out / path.relative_to(staging) for path in written], sys.stdout)
     return code
 
 

@@ -22,7 +22,8 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def friendly(func: F) -> F:
-    """Turn unreadable input into a located Chinese message and exit 2, never a traceback."""
+    """Turn unusable input, and what the operating system refuses, into a located Chinese message
+    and exit 2; a bug into exit 3; never a traceback."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -36,6 +37,8 @@ def friendly(func: F) -> F:
             # The reader (e.g. `| head`) went away: stop quietly, as other command-line tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(1) from None
+        except OSError as err:  # an output folder that cannot be written, a disk that is full, …
+            fail(f"错误：{InputError.from_os_error(err).describe()}")
         except typer.Exit:
             raise
         except Exception as err:

@@ -34,6 +34,7 @@ from qtx_report.model.findings import InputError
 from qtx_report.model.numbers import format_number
 from qtx_report.model.places import Place, SheetCell, SheetRow
 from qtx_report.read.sheets import open_workbook, sheet_rows
+from qtx_report.read.source import source_file
 
 # ---------------------------------------------------------------- drop-down values, as the reader accepts them
 
@@ -238,9 +239,9 @@ def _locate_tables(path: Path, book: Any) -> tuple[_Table, _Table | None]:
 
 
 def _check_file(path: Path) -> None:
-    """What the workbook opener cannot say for a ledger: the file is missing, or not a workbook by name."""
-    if not path.exists():
-        raise InputError(str(path), "文件不存在。")
+    """What the workbook opener cannot say for a ledger: the file is missing (or no regular file), or
+    not a workbook by name."""
+    source_file(path, "登记台账")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise InputError(str(path), "登记台账须为 Excel 工作簿（.xlsx）。可用 qtx-report template --ledger 台账.xlsx 生成。")
 

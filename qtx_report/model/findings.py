@@ -7,6 +7,7 @@ exit code it leads to, so no command decides that on its own.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -179,10 +180,39 @@ class InputError(Exception):
         self.file, self.message, self.place = file, message, place
         super().__init__(self.describe())
 
+    @classmethod
+    def from_os_error(cls, err: OSError, path: object = None) -> InputError:
+        """The one translation of what the operating system refused, naming the path."""
+        name = str(path if path is not None else err.filename or "")
+        return cls(name, _OS_ERRORS.get(err.errno or 0, _OS_OTHER).format(code=errno.errorcode.get(err.errno or 0, err.errno)))
+
     def describe(self) -> str:
         sheet, cell = (self.place.sheet, self.place.cell) if self.place else ("", "")
         where = "，".join(p for p in (f"工作表“{sheet}”" if sheet else "", f"单元格 {cell}" if cell else "") if p)
         return f"{self.file}：{where + '：' if where else ''}{self.message}"
+
+
+_OS_OTHER = "操作系统拒绝了这次读写（错误代码 {code}）。请检查路径、权限和磁盘后再试。"
+_OS_ERRORS = {
+    errno.ENOENT: "找不到该文件或文件夹，请检查路径和文件名。",
+    errno.EACCES: "没有权限读写该文件或文件夹。请检查权限，或换一个文件夹。",
+    errno.EPERM: "没有权限读写该文件或文件夹。请检查权限，或换一个文件夹。",
+    errno.ENAMETOOLONG: "路径或文件名过长。请改短文件名，或换一个路径较短的文件夹。",
+    errno.EISDIR: "这是文件夹，这里需要文件。",
+    errno.ENOTDIR: "路径中有一段不是文件夹（这里需要文件夹，却是文件）。请检查路径。",
+    errno.EEXIST: "已有同名的文件或文件夹。请换一个名称。",
+    errno.ENOTEMPTY: "文件夹不是空的，无法替换。请换一个文件夹。",
+    errno.ENOSPC: "磁盘空间不足。请清理磁盘后再试。",
+    errno.EDQUOT: "磁盘配额已用完。请清理后再试。",
+    errno.EROFS: "所在磁盘是只读的。请换一个可以写入的文件夹。",
+    errno.ELOOP: "路径中的快捷方式（符号链接）循环指向自己。请检查路径。",
+    errno.EBUSY: "该文件正被其他程序占用。请关闭其他程序后再试。",
+    errno.ETXTBSY: "该文件正被其他程序占用。请关闭其他程序后再试。",
+    errno.EMFILE: "同时打开的文件过多。请稍后再试，或减少 --jobs。",
+    errno.ENFILE: "同时打开的文件过多。请稍后再试，或减少 --jobs。",
+    errno.EIO: "读写出错（磁盘或网络盘故障）。请检查磁盘后再试。",
+    errno.EXDEV: "无法在不同磁盘之间移动文件。请把输出放在同一磁盘上。",
+}
 
 
 def exit_code(findings: Iterable[Finding], strict: bool = False) -> int:

@@ -10,15 +10,21 @@ from qtx_report.model.loaded import Loaded
 from qtx_report.read.docx import read_docx
 from qtx_report.read.guard import not_a_workbook
 from qtx_report.read.json_report import read_json
+from qtx_report.read.source import source_file
 from qtx_report.read.xlsx import read_workbook
 
 REPORT_SUFFIXES = (".xlsx", ".xlsm", ".json", ".docx")
 
 
 def load_report(path: Path | str) -> Loaded:
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(str(path), "找不到该文件，请检查路径和文件名。")
+    path = source_file(Path(path))
+    try:
+        return _read(path)
+    except OSError as err:  # the file went away or became unreadable while it was read
+        raise InputError.from_os_error(err, path) from None
+
+
+def _read(path: Path) -> Loaded:
     suffix = path.suffix.lower()
     if suffix == ".json":
         return read_json(path)

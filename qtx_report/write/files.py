@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,55 @@ def atomic_path(dest: Path, *, overwrite: bool = True, inputs: tuple[Path, ...] 
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_dir(dest: Path, *, overwrite: bool = False, marker: str) -> Iterator[Path]:
+    """Yield a temporary folder beside `dest`; it becomes `dest` only when the block succeeds, so a
+    killed, failed or concurrent run never leaves a mix of two runs. An existing `dest` is replaced
+    only with `overwrite`, and only when it holds `marker` (it is an earlier set of the same outputs)
+    or nothing at all, so a mistyped -o never deletes anybody's folder."""
+    dest = Path(dest)
+    _may_replace(dest, overwrite, marker)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    tmp.chmod(0o777 & ~_umask())
+    try:
+        yield tmp
+        _swap_in(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _may_replace(dest: Path, overwrite: bool, marker: str) -> None:
+    if not (dest.exists() or dest.is_symlink()):
+        return
+    if not dest.is_dir() or dest.is_symlink():
+        raise InputError(str(dest), "已有同名的文件，不是文件夹。请用 -o 指定另一个输出文件夹。")
+    if not overwrite:
+        raise InputError(str(dest), "输出文件夹已存在。如需替换上次的结果请加 --overwrite，或用 -o 指定另一个文件夹。")
+    if any(dest.iterdir()) and not (dest / marker).exists():
+        raise InputError(str(dest), f"文件夹中有其他文件（没有 {marker}，不是上次输出的结果），为安全起见不替换。"
+                         "请用 -o 指定一个新文件夹。")
+
+
+def _swap_in(tmp: Path, dest: Path) -> None:
+    """Rename the finished set into place; an earlier set is moved aside first and removed after."""
+    old = None
+    if dest.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".old", dir=dest.parent))
+        os.replace(dest, old / dest.name)
+    try:
+        os.rename(tmp, dest)
+    except OSError as err:
+        if old is None and dest.exists():  # another run finished first: its set stands, complete
+            raise InputError(str(dest), "同一输出文件夹刚刚被另一次运行写出，本次结果未替换它。如需替换请加 --overwrite 重试。") from err
+        if old is not None:
+            os.replace(old / dest.name, dest)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _umask() -> int:

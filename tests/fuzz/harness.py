@@ -66,4 +66,4 @@ def assert_well_behaved(outcome: Outcome, args: tuple[str, ...]) -> None:
     assert outcome.code in (0, 1, 2), shown
     assert "Traceback" not in outcome.stderr and "Traceback" not in outcome.stdout, shown
     if outcome.code == 2:
-        assert _CJK.search(outcome.stderr), f"exit 2 without a Chinese message\n{shown}"
+        assert _CJK.search(outcome.stderr + outcome.stdout), f"exit 2 without a Chinese message\n{shown}"
