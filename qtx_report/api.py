@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from qtx_report.model import labels
@@ -28,26 +31,47 @@ class FileResult:
         return sum(f.severity == severity for f in self.findings)
 
 
+_DEADLINE = re.compile(r"^\s*(\d{1,2})\s*(?:-|/|月)\s*(\d{1,2})\s*日?\s*$")
+
+
 def parse_deadline(text: str, option: str) -> tuple[int, int]:
+    """A deadline as 月-日 (01-15, 1-15, 1月15日), checked as date(year + 1, month, day) will be:
+    a day every year has, so 02-29 is refused rather than failing in three years out of four."""
+    shown = text[:20]
+    match = _DEADLINE.match(unicodedata.normalize("NFKC", text))
+    if not match:
+        raise InputError(option, f"期限“{shown}”格式不对，应为 月-日，如 01-15。")
+    month, day = int(match.group(1)), int(match.group(2))
+    if (month, day) == (2, 29):
+        raise InputError(option, f"期限“{shown}”不是每年都有的日期（平年没有2月29日），请改为 02-28 或 03-01。")
+    if not 1 <= month <= 12:
+        raise InputError(option, f"期限“{shown}”的月份应为 1 到 12，格式为 月-日，如 01-15。")
     try:
-        month, day = (int(part) for part in text.replace("月", "-").replace("日", "").split("-"))
-        if not (1 <= month <= 12 and 1 <= day <= 31):
-            raise ValueError
+        date(2001, month, day)  # a common year: the day must exist in every year
     except ValueError:
-        raise InputError(option, f"期限“{text}”格式不对，应为 月-日，如 01-15。") from None
+        raise InputError(option, f"期限“{shown}”不是有效日期（{month}月没有{day}日），格式为 月-日，如 01-15。") from None
     return month, day
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; a folder stands for the reports inside it (sorted, temp files skipped)."""
-    found: list[Path] = []
+    """Files as given; a folder stands for the reports inside it (sorted, temp files skipped). A file
+    named twice, or twice through its folder, is checked once."""
+    found: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.iterdir()
-                            if p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith(("~$", ".")))
+            for inner in sorted(path.iterdir()):
+                if inner.suffix.lower() in REPORT_SUFFIXES and not inner.name.startswith(("~$", ".")):
+                    found.setdefault(_identity(inner), inner)
         else:
-            found.append(path)
-    return found
+            found.setdefault(_identity(path), path)
+    return list(found.values())
+
+
+def _identity(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:  # a path that cannot be resolved is reported when it is read
+        return path
 
 
 def check_file(path: Path, last_year: dict[str, Loaded] | Loaded | None, options: Options) -> FileResult:

@@ -52,7 +52,7 @@ def test_a_path_too_long_is_named(tmp_path: Path) -> None:
 
 
 def test_an_output_folder_that_cannot_be_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: object, dir: str = "", **_kwargs: object) -> tuple[int, str]:  # noqa: A002
+    def refuse(*_args: object, dir: str = "", **_kwargs: object) -> tuple[int, str]:
         raise PermissionError(errno.EACCES, "Permission denied", dir)
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)

@@ -6,14 +6,17 @@ them, so `qtx-report check` starts fast.
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
+from qtx_report.cli import options
 from qtx_report.cli.errors import fail, friendly
+from qtx_report.cli.usage import run
 
 app = typer.Typer(
     name="qtx-report",
@@ -40,7 +43,7 @@ def template(
     out: Annotated[Path | None, typer.Argument(help="要生成的填报工作簿，如 自然资源局.xlsx")] = None,
     edition: Annotated[EditionOpt, typer.Option(help="格式版本：2021（现行，默认）或 2019（试行）")] = EditionOpt.e2021,
     agency: Annotated[str, typer.Option(help="单位名称，预先填入基本信息")] = "",
-    year: Annotated[int, typer.Option(help="报告年度，默认为上一年")] = date.today().year - 1,
+    year: Annotated[int, typer.Option(help="报告年度（2008–2100），默认为上一年", callback=options.year)] = date.today().year - 1,
     ledger: Annotated[Path | None, typer.Option(help="改为生成依申请公开登记台账工作簿，如 台账.xlsx")] = None,
     overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的文件")] = False,
 ) -> None:
@@ -66,8 +69,8 @@ def check(
     previous: Annotated[Path | None, typer.Option(help="上年度报告，用于核对上年结转、现行有效件数和雷同")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="输出格式：text、json 或 github")] = OutputFormat.text,
     strict: Annotated[bool, typer.Option(help="有警告也返回 1")] = False,
-    city_deadline: Annotated[str, typer.Option(help="报送期限（月-日），默认 01-15")] = "01-15",
-    law_deadline: Annotated[str, typer.Option(help="公布期限（月-日），默认 01-31")] = "01-31",
+    city_deadline: Annotated[str, typer.Option(help="报送期限（月-日），默认 01-15", callback=options.deadline)] = "01-15",
+    law_deadline: Annotated[str, typer.Option(help="公布期限（月-日），默认 01-31", callback=options.deadline)] = "01-31",
 ) -> None:
     """校验报告。退出码：0 无错误；1 有错误（--strict 时警告也算）；2 文件无法读取或用法错误。"""
     from qtx_report.cli.report_output import run_check
@@ -94,14 +97,25 @@ def export(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出的 JSON 文件")],
     overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的文件")] = False,
 ) -> None:
-    """把报告导出为 JSON（所有命令都接受这种 JSON 作为输入）。"""
+    """把报告导出为 JSON（所有命令都接受这种 JSON 作为输入）。
+
+    读取时发现的问题（无法读作数字的单元格、已按数字读取的文字等）列在错误输出中。无法读取的单元格
+    导出为空白（null），不会当作 0。
+
+    退出码：0 已导出；1 已导出，但有单元格或基本信息无法读取（导出为空白，请改正后重新导出）；2 文件无法读取或用法错误。"""
+    from qtx_report.cli.report_output import print_findings
+    from qtx_report.model.findings import exit_code
     from qtx_report.read.load import load_report
     from qtx_report.write.files import write_bytes_atomic
 
     loaded = load_report(file)
     data = loaded.report.model_dump_json(indent=2).encode("utf-8")
     write_bytes_atomic(output, data, overwrite=overwrite, inputs=(file,))
-    typer.echo(f"已导出：{output}")
+    print_findings(loaded.findings, sys.stderr, edition_name=loaded.report.edition)
+    errors = sum(f.severity == "error" for f in loaded.findings)
+    typer.echo(f"已导出：{output}" + (f"（读取时有 {errors} 处错误，列在错误输出中；无法读取的单元格已导出为空白 null）"
+                                       if errors else ""))
+    raise typer.Exit(exit_code(loaded.findings))
 
 
 @app.command()
@@ -139,12 +153,13 @@ def city(
     directory: Annotated[Path, typer.Argument(help="存放各单位报告的文件夹")],
     roster: Annotated[Path | None, typer.Option(help="应报单位名单（.xlsx 或 .csv；列：单位名称、分组、别名）")] = None,
     previous: Annotated[Path | None, typer.Option(help="上年度各单位报告所在文件夹")] = None,
-    year: Annotated[int | None, typer.Option(help="报告年度，默认取多数报告的年度")] = None,
+    year: Annotated[int | None, typer.Option(help="年度（2008–2100），默认取多数报告的年度", callback=options.year)] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件夹，默认为报告文件夹旁的“文件夹名_全市汇总”")] = None,
-    jobs: Annotated[int | None, typer.Option(help="并行进程数，默认为 CPU 核数")] = None,
+    jobs: Annotated[int | None, typer.Option(help=f"并行进程数（1–{options.MAX_JOBS}），默认为 CPU 核数", callback=options.jobs)] = None,
     include_invalid: Annotated[bool, typer.Option(help="汇总时也计入有错误的报告")] = False,
     render_all: Annotated[bool, typer.Option(help="同时为每个单位生成 Word 报告")] = False,
-    city_deadline: Annotated[str, typer.Option(help="报送期限（月-日），默认 01-15")] = "01-15",
+    overwrite: Annotated[bool, typer.Option(help="允许替换此前生成的汇总文件夹")] = False,
+    city_deadline: Annotated[str, typer.Option(help="报送期限（月-日），默认 01-15", callback=options.deadline)] = "01-15",
 ) -> None:
     """汇总全市：缺报、迟报、数据错误，全市汇总表和汇总报告草稿。
 
@@ -157,14 +172,14 @@ def city(
 
     raise typer.Exit(city_command(directory, roster=roster, previous=previous, year=year, output=output,
                                   jobs=jobs, include_invalid=include_invalid, render_all=render_all,
-                                  city_deadline=city_deadline))
+                                  city_deadline=city_deadline, overwrite=overwrite))
 
 
 @app.command()
 @friendly
 def tally(
     ledger: Annotated[Path, typer.Argument(help="依申请公开登记台账（.xlsx）")],
-    year: Annotated[int, typer.Option(help="统计年度")],
+    year: Annotated[int, typer.Option(help="统计年度（2008–2100）", callback=options.year)],
     previous_ledger: Annotated[Path | None, typer.Option(help="上年度台账（上年收到的申请不在本台账时）")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="写入的填报工作簿（.xlsx）或 JSON")] = None,
     agency: Annotated[str, typer.Option(help="单位名称（-o 新建报告 JSON 时需要）")] = "",
@@ -183,7 +198,7 @@ def tally(
 @friendly
 def ledger_status(
     ledger: Annotated[Path, typer.Argument(help="依申请公开登记台账（.xlsx）")],
-    today: Annotated[str | None, typer.Option(help="以哪一天为准（YYYY-MM-DD），默认今天")] = None,
+    today: Annotated[str | None, typer.Option(help="以哪一天为准（YYYY-MM-DD，2000–2100年），默认今天", callback=options.today)] = None,
 ) -> None:
     """列出未办结、即将到期和已逾期的申请。退出码：0 无逾期；1 有逾期或无法统计的行；2 日期无法读取。"""
     from qtx_report.cli.ledger import status_command
@@ -191,5 +206,6 @@ def ledger_status(
     raise typer.Exit(status_command(ledger, today=today))
 
 
-def main() -> None:
-    app()
+def main() -> NoReturn:
+    """The console script and `python -m qtx_report`: click's usage errors in Chinese (cli/usage.py)."""
+    sys.exit(run(app))

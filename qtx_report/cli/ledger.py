@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from qtx_report.cli.options import parse_today
 from qtx_report.form.editions import DEFAULT_EDITION, edition
 from qtx_report.ledger.bulk import bulk
 from qtx_report.ledger.columns import CASE_SHEET, result_choices
@@ -133,9 +134,4 @@ def status_command(ledger: Path, today: str | date | None = None) -> int:
 def _parse_today(today: str | date | None) -> date:
     if today is None:
         return date.today()
-    if isinstance(today, date):
-        return today
-    try:
-        return date.fromisoformat(today)
-    except ValueError:
-        raise InputError("--today", f"“{today}”不是日期，请写成 YYYY-MM-DD。") from None
+    return today if isinstance(today, date) else parse_today(today)

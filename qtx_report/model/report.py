@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -12,6 +13,7 @@ from qtx_report.form.editions import EditionName, edition
 Number = int | float | None
 Grid = dict[str, dict[str, Number]]
 SectionKey = Literal["section2", "section3", "section4"]
+FIRST_YEAR, LAST_YEAR = 2008, 2100  # the 条例's annual reports began with 2008
 
 
 class Report(BaseModel):
@@ -22,7 +24,7 @@ class Report(BaseModel):
 
     schema_version: Literal[1] = 1
     agency: str = Field(min_length=1, description="单位名称，如 青铜峡市自然资源局")
-    year: int = Field(ge=2008, le=2100, description="报告年度（统计期 1月1日至12月31日）")
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR, description="报告年度（统计期 1月1日至12月31日）")
     edition: EditionName = Field("2021", description="格式版本：2021（现行）或 2019（试行）")
     report_date: date | None = Field(None, description="成文日期")
     contact_person: str = Field("", description="填报人")
@@ -36,6 +38,8 @@ class Report(BaseModel):
 
     @model_validator(mode="after")
     def _keys_follow_edition(self) -> Report:
+        """Refuse keys the edition does not have, then complete every grid: a missing row or cell
+        is a blank one, so no reader of a report ever meets a missing key."""
         for section, expected in grid_keys(self.edition).items():
             grid: Grid = getattr(self, section)
             for row_key, cells in grid.items():
@@ -44,12 +48,15 @@ class Report(BaseModel):
                 unknown = set(cells) - set(expected[row_key])
                 if unknown:
                     raise ValueError(f"{section}.{row_key} 中的列键 {sorted(unknown)} 不属于 {self.edition} 版格式")
+            setattr(self, section, {row: {column: grid.get(row, {}).get(column) for column in columns}
+                                    for row, columns in expected.items()})
         return self
 
     def value(self, section: SectionKey, row: str, column: str) -> Number:
         return getattr(self, section).get(row, {}).get(column)
 
 
+@cache
 def grid_keys(edition_name: str) -> dict[str, dict[str, tuple[str, ...]]]:
     """Row key → column keys for each numeric section of an edition."""
     ed = edition(edition_name)
