@@ -16,6 +16,6 @@ echo "== 生成一个单位的 Word 报告和网页版 =="
 $q build samples/2025/市自然资源局.xlsx -o out/青铜峡市自然资源局2025年政府信息公开工作年度报告.docx --html --overwrite
 echo
 echo "== 全市汇总 =="
-$q city samples/2025 --roster samples/名单.xlsx --previous samples/2024 -o out/2025全市 || true
+$q city samples/2025 --roster samples/名单.xlsx --previous samples/2024 -o out/2025全市 --overwrite || true
 echo
 echo "输出在 out/ 目录。"
