@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from qtx_report.city.examine import pool_context
-from qtx_report.city.outputs_charts import chart_images
+from qtx_report.city.examine import become_worker, pool_context
+from qtx_report.city.outputs_charts import chart_images, chart_notes
 from qtx_report.city.outputs_docx import write_docx
 from qtx_report.city.outputs_json import write_json
 from qtx_report.city.outputs_xlsx import write_xlsx
@@ -34,6 +34,9 @@ def write_outputs(out: Path, c: Compiled, exit_code: int, jobs: int = 1) -> list
     tables are written by a second process meanwhile (each half takes one to two seconds, mostly
     importing openpyxl or matplotlib)."""
     out.mkdir(parents=True, exist_ok=True)
+    # Before anything is written (the JSON keeps the notes) and before the fork: the summary
+    # tells the user what the charts lack, once, among the compile's notes.
+    c.notes.extend(chart_notes())
     with side_task(write_tables, out, c, exit_code, parallel=jobs > 1):
         charts = chart_images(c)
         for name, png in charts:
@@ -75,7 +78,7 @@ def side_task(func: Callable[..., None], *args: Any, parallel: bool) -> Iterator
         func(*args)
         return
     _SIDE = (func, args)  # inherited by the forked child, never pickled
-    with ProcessPoolExecutor(1, mp_context=pool_context()) as pool:
+    with ProcessPoolExecutor(1, mp_context=pool_context(), initializer=become_worker) as pool:
         future = pool.submit(_run_side)
         yield
         kind, problem = future.result()

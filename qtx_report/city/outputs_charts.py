@@ -35,6 +35,13 @@ def chart_images(c: Compiled) -> list[tuple[str, bytes]]:
     return list(zip(CHART_FILES, (chart1, chart2, share_chart_of(c)), strict=True))
 
 
+def chart_notes() -> list[str]:
+    """What the user should be told about the charts: that no CJK font draws them, if none does."""
+    from qtx_report.write.charts import font_note
+
+    return [note] if (note := font_note()) else []
+
+
 def share_chart_of(c: Compiled) -> bytes:
     from qtx_report.write.charts import BAD, GOOD, NONE, WARN, Segment, share_chart
 

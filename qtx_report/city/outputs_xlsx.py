@@ -15,7 +15,7 @@ from qtx_report.city.status import STATES, Compiled, StatusRow
 from qtx_report.form.editions import edition
 from qtx_report.model.findings import SEVERITY_NAMES
 from qtx_report.ooxml.sheetml import append_rows, column_letter
-from qtx_report.ooxml.zips import repack
+from qtx_report.ooxml.zips import office_text, repack
 from qtx_report.write.files import atomic_path
 
 STATUS_COLUMNS = (("单位名称", 30), ("分组", 10), ("文件", 24), ("是否报送", 9), ("状态", 10), ("计入汇总", 9),
@@ -111,7 +111,7 @@ def table_sheet(wb, title: str, columns, rows: Iterator[list[object]], n_rows: i
     first = next(rows, None)
     if first is not None:
         for i, value in enumerate(first, start=1):
-            cell = ws.cell(STREAMED_AFTER, i, value)
+            cell = ws.cell(STREAMED_AFTER, i, office_text(value) if isinstance(value, str) else value)
             cell.font = Font(name="宋体")
             if formats and i - 1 in formats:
                 cell.number_format = formats[i - 1]

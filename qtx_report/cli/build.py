@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from qtx_report.cli.report_output import print_findings
-from qtx_report.model.findings import exit_code
+from qtx_report.api import FileResult
+from qtx_report.cli.report_output import print_text
+from qtx_report.model.findings import InputError, exit_code
+from qtx_report.read.guard import guard_zip
 from qtx_report.read.load import load_report
 from qtx_report.rules.registry import validate
-from qtx_report.write.context import DRAFT_MARK
+from qtx_report.write.context import DRAFT_MARK, text_too_long
 from qtx_report.write.report import default_output, report_files, soffice_path, write_report
 
 
@@ -17,10 +19,15 @@ def build_command(file: Path, output: Path | None = None, html: bool = False, pd
                   template: Path | None = None, force: bool = False, overwrite: bool = False) -> int:
     """Validate, then write the .docx (and optionally .html/.pdf). Exit 1 on errors unless --force."""
     file = Path(file)
+    if template is not None:  # before the report is read: a wrong template is found at once
+        guard_zip(Path(template), "word/document.xml", "Word 模板（.docx）")
     loaded = load_report(file)
+    too_long = text_too_long(loaded.report)  # cannot be built at all, whatever the checks say
+    if too_long:
+        raise InputError(str(file), too_long)
     findings = validate(loaded)
-    if findings:
-        print_findings(findings, sys.stderr, edition_name=loaded.report.edition)
+    if any(f.severity != "info" for f in findings):  # as `check` prints them: the file and its verdict first
+        print_text([FileResult(str(file), loaded, tuple(findings))], sys.stderr)
     failed = exit_code(findings)
     if failed and not force:
         sys.stderr.write("报告有错误，未生成。请按上面的提示修改后再试；如需先生成草稿，请加 --force。\n")

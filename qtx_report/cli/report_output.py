@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -33,6 +34,15 @@ def run_check(files: list[Path], *, previous: Path | None = None, output: str = 
 def _where(f: Finding) -> str:
     parts = [f"工作表“{f.sheet}”" if f.sheet else "", f.cell]
     return " ".join(p for p in parts if p)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """Text for a terminal: a control character typed into a name (\\x07 rings the bell, \\x1b
+    starts an escape sequence) is shown as its code instead of acting on the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def format_finding(f: Finding) -> str:
@@ -86,7 +96,7 @@ def print_findings(findings: Iterable[Finding], stream: TextIO, *, show_info: bo
     colour = _COLOURS if stream.isatty() else {}
     reset = _RESET if colour else ""
     for f in shown:
-        stream.write(f"  {colour.get(f.severity, '')}{format_finding(f)}{reset}\n")
+        stream.write(f"  {colour.get(f.severity, '')}{printable(format_finding(f))}{reset}\n")
 
 
 def print_text(results: list[FileResult], stream: TextIO) -> None:
@@ -98,8 +108,8 @@ def print_text(results: list[FileResult], stream: TextIO) -> None:
             report = result.loaded.report
             status = f"{report.agency} {report.year}年度（{report.edition}版）"
         verdict = "通过" if errors == 0 else "未通过"
-        stream.write(f"{result.file}：{status} — {verdict}，错误 {errors} 条，警告 {warnings} 条"
-                     f"{f'，提示 {notes} 条' if notes else ''}\n")
+        stream.write(printable(f"{result.file}：{status} — {verdict}，错误 {errors} 条，警告 {warnings} 条"
+                               f"{f'，提示 {notes} 条' if notes else ''}") + "\n")
         print_findings(result.findings, stream, edition_name=_edition_of(result))
     if len(results) > 1:
         failed = sum(r.count("error") > 0 for r in results)

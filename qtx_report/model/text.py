@@ -1,4 +1,7 @@
-"""Report text as it is printed and read back: paragraphs, characters XML cannot hold."""
+"""Report text as it is printed and read back: paragraphs, file names made of it, display width.
+
+What an Office file cannot hold is dropped where the file is written (`ooxml.zips.office_text`).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +10,18 @@ import unicodedata
 
 NOTHING = "无"  # printed under an empty text section (so it also reads back as 无)
 
-# Characters XML 1.0 cannot hold (and lone surrogates, which cannot be encoded at all).
-_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A whole file name in bytes of UTF-8: file systems take 255, and a temporary file written beside
+# it adds 14 (write.files); the rest is room to spare.
+MAX_NAME_BYTES = 200
+_RESERVED_IN_NAME = re.compile(r'[/\\:*?"<>|]')  # path separators and what Windows refuses
+_CONTROL_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def paragraphs(text: str) -> list[str]:
     """Text as printed paragraphs: one per line, blank lines and edge spaces dropped (the
     paragraph style indents the first line, so typed leading spaces would indent twice)."""
     lines = unicodedata.normalize("NFC", text or "").splitlines()  # \r\n \v \f \u2028 … all break
-    cleaned = (_NOT_XML.sub("", line).strip() for line in lines)
-    return [line for line in cleaned if line]
+    return [line.strip() for line in lines if line.strip()]
 
 
 def canonical_text(text: str) -> str:
@@ -27,6 +32,15 @@ def canonical_text(text: str) -> str:
 def printed_text(text: str) -> str:
     """What a text section reads back as after a round trip through the printed report."""
     return canonical_text(text) or NOTHING
+
+
+def file_name(text: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """`text` (an agency's name) as part of a file name on any system: a separator or a character
+    Windows reserves becomes _, control characters go, no leading dot (hidden) or trailing dot or
+    space (Windows drops them), and at most `max_bytes` of UTF-8, cut between characters."""
+    name = _CONTROL_IN_NAME.sub("", _RESERVED_IN_NAME.sub("_", text))
+    name = name.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")
+    return name.lstrip(". ").rstrip(". ")
 
 
 def display_width(text: str) -> int:

@@ -5,6 +5,7 @@ The only code that spells w: element names; it works on the lxml elements python
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
@@ -43,23 +44,67 @@ def paragraph_text(p) -> str:
     return "".join(parts)
 
 
+# Bounds of a table as read: Word itself makes at most 63 columns; the form's longest table has
+# some 30 rows, so a thousand is far beyond any report and still a small grid (63,000 cells).
+MAX_COLUMNS = 63
+MAX_ROWS = 1_000
+_HUGE = MAX_COLUMNS + 1  # what a number too long to convert counts as
+_INTEGER = re.compile(r"\s*(?P<sign>[+-]?)(?P<digits>[0-9]+)\s*")
+
+
+class TableTooLarge(ValueError):
+    """A table beyond what Word makes: at `row` (from 1) it passed MAX_ROWS, or MAX_COLUMNS with
+    the cell starting at grid `column` (from 1; 0 when the rows are too many)."""
+
+    def __init__(self, row: int, column: int = 0) -> None:
+        self.row, self.column = row, column
+        super().__init__(f"row {row}, column {column}: over {MAX_COLUMNS} columns" if column
+                         else f"more than {MAX_ROWS} rows")
+
+
+def _number(element, path: str, default: int) -> int:
+    """The w:val of the child at `path` as a whole number; its default when the child is absent or
+    the value is not a number (Word would not have written it, so its meaning is unknown)."""
+    child = element.find(path)
+    found = _INTEGER.fullmatch(child.get(f"{W}val") or "") if child is not None else None
+    if found is None:
+        return default
+    size = int(found["digits"]) if len(found["digits"]) < 6 else _HUGE  # never converts a thousand digits
+    return -size if found["sign"] == "-" else size
+
+
+def _continues_merge(tc) -> bool:
+    """A cell that continues a vertical merge: w:vMerge present and not restarting (absent, or a
+    value other than restart/continue, reads as continue, its default)."""
+    merge = tc.find(f"{W}tcPr/{W}vMerge")
+    return merge is not None and merge.get(f"{W}val") != "restart"
+
+
 def table_grid(tbl) -> list[list[str]]:
-    """A table as rows of grid cells: a merged cell's text at its top-left, "" where it spans."""
+    """A table as rows of grid cells: a merged cell's text at its top-left, "" where it spans.
+    Raises TableTooLarge beyond MAX_ROWS or MAX_COLUMNS, before the row is built."""
     rows: list[list[str]] = []
-    for tr in tbl.findall(f"{W}tr"):
-        before = tr.find(f"{W}trPr/{W}gridBefore")
-        row = [""] * (int(before.get(f"{W}val", "0")) if before is not None else 0)
-        for tc in tr.iter(f"{W}tc"):
-            if tc.getparent() is not tr and tc.getparent().tag != f"{W}sdtContent":
-                continue  # a cell of a nested table
-            span_el = tc.find(f"{W}tcPr/{W}gridSpan")
-            span = max(1, int(span_el.get(f"{W}val", "1"))) if span_el is not None else 1
-            merge = tc.find(f"{W}tcPr/{W}vMerge")
-            continued = merge is not None and merge.get(f"{W}val", "continue") == "continue"
-            text = "" if continued else "\n".join(paragraph_text(p) for p in tc.findall(f"{W}p")).strip()
-            row += [text] + [""] * (span - 1)
-        rows.append(row)
+    for number, tr in enumerate(tbl.iterchildren(f"{W}tr"), start=1):
+        if number > MAX_ROWS:
+            raise TableTooLarge(number)
+        rows.append(_grid_row(tr, number))
     return rows
+
+
+def _grid_row(tr, number: int) -> list[str]:
+    before = max(0, _number(tr, f"{W}trPr/{W}gridBefore", 0))  # grid columns left empty
+    if before > MAX_COLUMNS:
+        raise TableTooLarge(number, 1)
+    row = [""] * before
+    for tc in tr.iter(f"{W}tc"):
+        if tc.getparent() is not tr and tc.getparent().tag != f"{W}sdtContent":
+            continue  # a cell of a nested table
+        span = max(1, _number(tc, f"{W}tcPr/{W}gridSpan", 1))
+        if len(row) + span > MAX_COLUMNS:
+            raise TableTooLarge(number, len(row) + 1)
+        text = "" if _continues_merge(tc) else "\n".join(paragraph_text(p) for p in tc.findall(f"{W}p")).strip()
+        row += [text] + [""] * (span - 1)
+    return row
 
 
 # ---------------------------------------------------------------- writing

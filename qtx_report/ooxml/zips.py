@@ -16,8 +16,13 @@ from pathlib import Path
 from typing import IO
 
 PartWriter = Callable[[IO[bytes], bytes], None]
+CORE_PROPERTY_LIMIT = 255  # characters of a document property (title, subject…), as Word and python-docx take
 
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What no Office file can hold: the characters XML 1.0 forbids (C0 controls but tab, LF and CR;
+# U+FFFE, U+FFFF), lone surrogates (they cannot even be encoded), and Excel's escape of such a
+# character (_x0007_, ECMA-376 §22.9.2.19), which Excel and the readers turn back into it.
+_NOT_OFFICE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+                         r"|_x00(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f])_|_x[Ff]{3}[EeFf]_")
 
 
 def stable_zip(data: bytes, stamp: tuple[int, ...]) -> bytes:
@@ -56,9 +61,14 @@ def _fix_core(name: str, data: bytes, stamp: tuple[int, ...]) -> bytes:
     return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + when, data)
 
 
+def office_text(value: str) -> str:
+    """`value` without what no Office file can hold: the one cleaning of text for Word, Excel and XML."""
+    return _NOT_OFFICE.sub("", value)
+
+
 def xml_text(value: str) -> str:
-    value = _ILLEGAL_XML.sub("", value)
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """`value` as the text of an XML element."""
+    return office_text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def write_chunked(out: IO[bytes], parts: Iterable[str], size: int = 1000) -> None:

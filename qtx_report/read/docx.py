@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from qtx_report.model import labels
 from qtx_report.model.dates import DateError, parse_date
 from qtx_report.model.findings import InputError
 from qtx_report.model.loaded import Loaded
+from qtx_report.model.places import TableCell
 from qtx_report.model.report import Report
 from qtx_report.model.text import canonical_text
 from qtx_report.ooxml import wordml
@@ -29,6 +31,14 @@ _TITLE = re.compile(r"^(?P<agency>.+?)(?P<year>\d{4})\s*年度?政府信息公�
 _CONTACT_PERSON = re.compile(r"联系人[:：]\s*(?P<value>[^，,；;）)]*)")
 _CONTACT_PHONE = re.compile(r"(?:联系)?电话[:：]\s*(?P<value>[^，,；;）)。]*)")
 _HEADING_STYLES = ("heading", "标题")
+
+# Bounds of a document, far beyond any report and within what reads in a second or two:
+MB = 1024 * 1024
+# python-docx parses every XML part whole, taking up to 25 times its size in memory; a report's
+# XML is 1–3 MB (ours at the text limits of write.context about 4 MB).
+MAX_XML = 12 * MB
+MAX_TABLES = 100  # a report has 3 to 8
+MAX_PARAGRAPHS = 20_000  # outside tables; a report has a few hundred, ours at the text limits 6,000
 
 
 @dataclass
@@ -61,30 +71,67 @@ def read_docx(path: Path | str) -> Loaded:
 
 
 def read_body(path: Path) -> Body:
-    from docx import Document
-
-    try:
-        document = Document(str(path))
-    except Exception as err:  # python-docx raises several types for damaged packages
-        raise InputError(str(path), f"Word 文件已损坏，无法读取（{err}）。请用 Word/WPS 重新保存为 .docx 后再试。") from err
-    styles = {s.style_id: s.name or "" for s in document.styles}
+    root, styles = _open(path)
     body = Body()
-    for element in wordml.blocks(document.element.body):
+    for element in wordml.blocks(root):
         if element.tag == wordml.PARAGRAPH:
             body.paragraphs.append((wordml.paragraph_text(element), wordml.style_name(element, styles)))
         else:
-            body.tables.append(wordml.table_grid(element))
+            body.tables.append(_grid(path, element, len(body.tables) + 1))
             body.paragraphs.append(("", "\x00table"))  # keeps tables in reading order among paragraphs
+        if len(body.paragraphs) - len(body.tables) > MAX_PARAGRAPHS:
+            raise InputError(str(path), f"文档正文超过 {MAX_PARAGRAPHS} 段，远超年度报告的篇幅，已停止读取。请确认没有选错文件。")
+    if not body.tables:
+        raise InputError(str(path), "文档中没有表格，不是年度报告（第二、三、四部分应为表格）。请确认没有选错文件；"
+                         "表格是图片或放在文本框中时无法读取，请改为 Word 表格。")
     return body
 
 
+def _open(path: Path):
+    """The document's body element and its style names (id → name); a package python-docx cannot
+    open, or one whose XML is larger than any report's, is refused with a message."""
+    from docx import Document
+
+    with zipfile.ZipFile(path) as archive:
+        xml = sum(m.file_size for m in archive.infolist() if m.filename.endswith((".xml", ".rels")))
+    if xml > MAX_XML:
+        raise InputError(str(path), f"文档的 XML 内容约 {xml // MB} MB，超过年度报告的正常大小（{MAX_XML // MB} MB），"
+                         "已停止读取。请确认没有选错文件；如确为报告，请删除多余的内容后重新保存。")
+    try:
+        document = Document(str(path))
+        styles = {s.style_id: s.name or "" for s in document.styles}
+        root = document.element.body
+    except Exception as err:  # python-docx raises several types for damaged packages
+        raise InputError(str(path), f"Word 文件已损坏，无法读取（{str(err) or type(err).__name__}）。"
+                         "请用 Word/WPS 重新保存为 .docx 后再试。") from err
+    if root is None:
+        raise InputError(str(path), "Word 文件中没有正文（word/document.xml 缺少 w:body）。请用 Word/WPS 重新保存为 .docx 后再试。")
+    return root, styles
+
+
+def _grid(path: Path, tbl, number: int) -> list[list[str]]:
+    if number > MAX_TABLES:
+        raise InputError(str(path), f"文档中的表格超过 {MAX_TABLES} 个，远超年度报告，已停止读取。请确认没有选错文件。")
+    try:
+        return wordml.table_grid(tbl)
+    except wordml.TableTooLarge as err:
+        if err.column:
+            raise InputError(str(path), f"表格的这一行超过 Word 允许的 {wordml.MAX_COLUMNS} 列（单元格的合并跨度或行首空列数异常），"
+                             "文件可能已损坏。请用 Word/WPS 重新保存后再试。", TableCell(number, err.row, err.column)) from err
+        raise InputError(str(path), f"表格超过 {wordml.MAX_ROWS} 行，远超年度报告的表格，已停止读取。请确认没有选错文件。",
+                         TableCell(number, err.row, 1)) from err
+
+
 _PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+# As many digits as a number cell of a workbook holds (Excel's precision): longer ones stay text,
+# for the workbook reader to judge, instead of an integer no float can hold.
+_DIGITS = 15
 
 
 def _typed(text: str) -> object:
     """Every Word cell is text; a plainly written number is what a number cell of a workbook
     holds, so the workbook reader takes it silently and only notes unusual writing (12件, —, １２)."""
-    if not _PLAIN_NUMBER.match(text):
+    if not _PLAIN_NUMBER.match(text) or sum(c.isdigit() for c in text) > _DIGITS:
         return text
     return int(text) if "." not in text else float(text)
 

@@ -6,8 +6,9 @@ Every chart carries its own title, so the PNGs stand alone as well as inside the
 from __future__ import annotations
 
 import io
-import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -15,8 +16,10 @@ from functools import cache
 # Microsoft YaHei (Windows).
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
              "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei")
-# English on purpose: without a CJK font, Chinese in the image itself would render as boxes.
-NO_FONT_NOTE = "No CJK font found (install fonts-noto-cjk): Chinese text may show as boxes"
+# What the command tells its user when charts are drawn without a CJK font (see `font_note`) …
+NO_FONT_NOTE = "未找到中文字体（请安装 fonts-noto-cjk），图表中的中文可能显示为方框"
+# … and what the image itself says, in English on purpose: without the font its Chinese is boxes.
+IMAGE_NOTE = "No CJK font found (install fonts-noto-cjk): Chinese text may show as boxes"
 DPI = 200
 WIDTH_IN = 6.3  # the type area of the report is 156 mm
 GOOD, WARN, BAD, NONE, BAR = "#3B8C5A", "#E3A21A", "#C0392B", "#B8B8B8", "#3A6EA5"
@@ -31,15 +34,17 @@ class Segment:
 
 @cache
 def cjk_font() -> str | None:
-    """The first installed CJK face; warns once (stderr) when there is none."""
+    """The first installed CJK face, or None."""
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((name for name in CJK_FONTS if name in installed), None)
-    if found is None:
-        sys.stderr.write("警告：未找到中文字体（如 Noto Sans CJK SC），图表中的汉字可能显示为方框。"
-                         "请安装 fonts-noto-cjk 后重新汇总。\n")
-    return found
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def font_note() -> str:
+    """NO_FONT_NOTE when the charts are drawn without a CJK font, else "": for the caller to tell
+    once, instead of matplotlib's warning for every missing glyph (which the charts silence)."""
+    return NO_FONT_NOTE if cjk_font() is None else ""
 
 
 def _figure(height_in: float):
@@ -53,24 +58,29 @@ def _figure(height_in: float):
 
 def _png(fig) -> bytes:
     if cjk_font() is None:
-        fig.text(0.01, 0.005, NO_FONT_NOTE, fontsize=7, color=BAD, fontfamily="DejaVu Sans")
+        fig.text(0.01, 0.005, IMAGE_NOTE, fontsize=7, color=BAD, fontfamily="DejaVu Sans")
     out = io.BytesIO()
     # No Software/date chunks: the PNG depends on the data alone.
     fig.savefig(out, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
     return out.getvalue()
 
 
-def _style():
+@contextmanager
+def _style() -> Iterator[None]:
+    """The charts' look. Without a CJK font, matplotlib's warning per missing glyph (a hundred
+    lines for one report) is silenced: `font_note` says it once."""
     import matplotlib
 
     font = cjk_font()
-    return matplotlib.rc_context({
+    with warnings.catch_warnings(), matplotlib.rc_context({
         "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
         "axes.unicode_minus": False,  # CJK faces often lack U+2212
         "font.size": 9,
         "axes.spines.top": False, "axes.spines.right": False,
         "svg.hashsalt": "qtx-report", "path.simplify": True,
-    })
+    }):
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+        yield
 
 
 def _share(part: int, whole: int) -> str:

@@ -10,11 +10,18 @@ from typing import Any
 
 from qtx_report.form.editions import REPORT_TITLE, TEXT_SECTIONS, Edition, edition
 from qtx_report.form.grids import layouts
+from qtx_report.model.findings import InputError
 from qtx_report.model.numbers import format_number
 from qtx_report.model.report import Report
 from qtx_report.model.text import NOTHING, paragraphs
+from qtx_report.ooxml.zips import office_text
 
 DRAFT_MARK = "草稿（数据未通过校验）"
+# Per text section, far beyond any report (the longest hold some 60 paragraphs and 15,000
+# characters) and within what renders in about a second: docxtpl's time grows faster than the
+# number of paragraphs (400,000 short lines take twenty seconds and 500 MB).
+MAX_PARAGRAPHS = 2_000
+MAX_CHARACTERS = 200_000
 
 
 def date_text(report: Report) -> str:
@@ -54,22 +61,46 @@ def _values(report: Report, ed: Edition) -> dict[str, dict[str, dict[str, str]]]
     }
 
 
+def text_too_long(report: Report) -> str:
+    """Why a report's text cannot be printed (a section longer than any report), or ""."""
+    for section in TEXT_SECTIONS:
+        text = getattr(report, section.key)
+        count = len(paragraphs(text))
+        if count > MAX_PARAGRAPHS or len(text) > MAX_CHARACTERS:
+            return (f"“{section.heading}”有 {count} 段、{len(text)} 个字，超过年度报告的正常篇幅（每部分最多 "
+                    f"{MAX_PARAGRAPHS} 段、{MAX_CHARACTERS} 个字），未生成。请确认没有粘贴多余的内容。")
+    return ""
+
+
+def printed_paragraphs(text: str) -> list[str]:
+    """A text section as the documents print it: its paragraphs without what Office cannot hold
+    (cleaned after the split, so \\v and \\f still break lines as Word's own line break does)."""
+    lines = (office_text(line).strip() for line in paragraphs(text))
+    return [line for line in lines if line] or [NOTHING]
+
+
 def context(report: Report, draft: bool = False) -> dict[str, Any]:
-    """Everything the .docx and HTML templates print, as plain strings and lists."""
+    """Everything the .docx and HTML templates print, as plain strings and lists. A report whose
+    text is longer than any report is refused here, before a renderer spends minutes on it."""
     ed = edition(report.edition)
+    agency = office_text(report.agency)
+    title = REPORT_TITLE.format(agency=agency, year=report.year)
+    problem = text_too_long(report)
+    if problem:
+        raise InputError(title, problem)
     ctx: dict[str, Any] = {
-        "title": REPORT_TITLE.format(agency=report.agency, year=report.year),
-        "agency": report.agency,
+        "title": title,
+        "agency": agency,
         "year": report.year,
         "edition": ed.name,
         "basis": ed.basis,
-        "contact_person": report.contact_person,
-        "contact_phone": report.contact_phone,
+        "contact_person": office_text(report.contact_person),
+        "contact_phone": office_text(report.contact_phone),
         "date_text": date_text(report),
         "draft": draft,
         "draft_mark": DRAFT_MARK if draft else "",
         "h": {s.key: s.heading for s in ed.sections},
-        "text": {s.key: paragraphs(getattr(report, s.key)) or [NOTHING] for s in TEXT_SECTIONS},
+        "text": {s.key: printed_paragraphs(getattr(report, s.key)) for s in TEXT_SECTIONS},
         **_labels(ed),
         **_values(report, ed),
     }

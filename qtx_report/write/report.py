@@ -21,6 +21,8 @@ from typing import Any
 from qtx_report.form.editions import GRID_SECTIONS, REPORT_TITLE, edition
 from qtx_report.model.findings import InputError
 from qtx_report.model.report import Report
+from qtx_report.model.text import MAX_NAME_BYTES, file_name
+from qtx_report.ooxml.zips import CORE_PROPERTY_LIMIT
 from qtx_report.write.context import context, html_tables
 from qtx_report.write.files import atomic_path
 
@@ -38,9 +40,12 @@ def template_dir() -> Path:
 
 
 def _jinja_env(**options: Any):
-    from jinja2 import Environment, StrictUndefined
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
 
-    class CachedEnvironment(Environment):
+    # Sandboxed: an office's own or a shared template reaches the report's data, never Python's
+    # objects behind it ({{ ''.__class__ }} is refused); our templates render the same in it.
+    class CachedEnvironment(SandboxedEnvironment):
         """Compiling the Word template's ~400 placeholders is most of a docxtpl render; the
         compiled code of a source is kept (in memory and in the user's cache folder)."""
 
@@ -71,6 +76,15 @@ def _docx_template(path: Path):
                 _cache_put(key, patched, str.encode)
             return patched
 
+        def render_properties(self, context: dict[str, Any], jinja_env: Any = None) -> None:
+            # As docxtpl does, but without escaping (a property is text, not XML: "&" would show
+            # as "&amp;") and cut to the length a property holds (a long agency name would fail).
+            plain = jinja_env.overlay(autoescape=False)
+            properties = self.docx.core_properties
+            for name in ("author", "comments", "identifier", "language", "subject", "title"):
+                rendered = plain.from_string(getattr(properties, name)).render(context)
+                setattr(properties, name, rendered[:CORE_PROPERTY_LIMIT])
+
     return CachedDocxTemplate(path)
 
 
@@ -78,19 +92,45 @@ def _docx_template(path: Path):
 
 
 def render_docx(report: Report, *, template: Path | None = None, draft: bool = False) -> bytes:
-    from jinja2 import TemplateError
-
+    """The Word report from our template, or from `template` (an office's own): whatever goes wrong
+    with that one is the template's fault, told with its name; with ours it is a bug."""
     path = Path(template) if template else template_dir() / DOCX_TEMPLATE
     if not path.is_file():
         raise InputError(str(path), "找不到 Word 模板文件。")
+    ctx = context(report, draft)
+    doc = _docx_template(path)
     try:
-        doc = _docx_template(path)
-        doc.render(context(report, draft), jinja_env=_jinja_env(), autoescape=True)
-    except TemplateError as err:
-        raise InputError(str(path), f"Word 模板中的标记有误：{err}。请对照 templates/{DOCX_TEMPLATE} 修改。") from err
-    out = io.BytesIO()
-    doc.save(out)
+        doc.init_docx()
+    except Exception as err:  # python-docx raises several types for what is not a Word document
+        raise InputError(str(path), f"不是可用的 Word 模板（{_why(err)}）。请用 Word/WPS 另存为 .docx 后再试。") from err
+    try:
+        doc.render(ctx, jinja_env=_jinja_env(), autoescape=True)
+        out = io.BytesIO()
+        doc.save(out)
+    except Exception as err:
+        if template is None:
+            raise
+        raise InputError(str(path), _template_problem(err)) from err
     return out.getvalue()
+
+
+def _template_problem(err: Exception) -> str:
+    """What is wrong with an office's template, as its author can fix it."""
+    from jinja2 import TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    fix = f"请对照 templates/{DOCX_TEMPLATE} 修改。"
+    if isinstance(err, SecurityError):
+        return f"Word 模板试图访问报告数据以外的内容（{err}），已拒绝。模板中只能使用报告的数据。"
+    if isinstance(err, UndefinedError):
+        return f"Word 模板中用到了报告数据中没有的名称（{err}）。{fix}"
+    if isinstance(err, TemplateSyntaxError):
+        return f"Word 模板中的标记有误（{err.message}）。{fix}"
+    return f"Word 模板中的标记无法生成报告（{_why(err)}）。{fix}"
+
+
+def _why(err: Exception) -> str:
+    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
 
 
 # ---------------------------------------------------------------- template cache
@@ -217,7 +257,11 @@ def soffice_env() -> dict[str, str]:
 
 
 def default_output(source: Path, report: Report) -> Path:
-    return source.with_name(REPORT_TITLE.format(agency=report.agency, year=report.year) + ".docx")
+    """Beside the input, named by the report's title; the agency's name is made safe for a file
+    name and shortened so that the whole name stays within what every file system takes."""
+    rest = len((REPORT_TITLE.format(agency="", year=report.year) + ".docx").encode("utf-8"))
+    agency = file_name(report.agency, MAX_NAME_BYTES - rest)
+    return source.with_name(REPORT_TITLE.format(agency=agency, year=report.year) + ".docx")
 
 
 def report_files(docx: Path, *, html: bool, pdf: bool) -> list[Path]:

@@ -39,6 +39,7 @@ from qtx_report.form.editions import Column, Edition, ValueKind
 from qtx_report.form.grids import Cell as GridCell
 from qtx_report.form.grids import CellKey, Part, TableLayout, layouts
 from qtx_report.model.report import Number, Report
+from qtx_report.ooxml.zips import CORE_PROPERTY_LIMIT, office_text
 from qtx_report.write.files import atomic_path
 
 GUIDE_SHEET = "填写说明"
@@ -87,7 +88,8 @@ def build_workbook(edition: str = form.DEFAULT_EDITION, *, agency: str = "", yea
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.creator = "qtx-report"
-    wb.properties.title = form.REPORT_TITLE.format(agency=meta["agency"] or "", year=year)
+    title = form.REPORT_TITLE.format(agency=office_text(str(meta["agency"] or "")), year=year)
+    wb.properties.title = title[:CORE_PROPERTY_LIMIT]
     _write_guide(_new_sheet(wb, GUIDE_SHEET), ed, year)
     _write_meta(_new_sheet(wb, form.META_SHEET), meta)
     _write_texts(_new_sheet(wb, form.TEXT_SHEET), report)
@@ -167,6 +169,8 @@ class _Sheet:
 
     def text_input(self, row: int, col: int, value: object, *, number_format: str = "General",
                    align: str = "left", vertical: str = "center") -> None:
+        if isinstance(value, str):  # what a clerk typed or passed: only what a cell can hold
+            value = office_text(value)[:EXCEL_TEXT_LIMIT]
         cell = self.ws.cell(row, col, value)
         self._style_range(row, col, row, col, font=_FONT, fill=_FILL_INPUT, locked=False,
                           alignment=Alignment(horizontal=align, vertical=vertical, wrap_text=True))
