@@ -11,6 +11,7 @@ from lxml import etree
 
 from qtx_report.ooxml import wordml
 from qtx_report.read import docx as docx_reader
+from qtx_report.read.document import typed_cell
 
 from .fuzz.wordfile import DOCUMENT, W_NS, at_body_end, build, built_report, parts, with_document, zipped
 
@@ -101,7 +102,7 @@ def test_deeply_nested_xml_is_refused(tmp_path, report_docx) -> None:
 
 def test_digits_longer_than_a_number_cell_holds_stay_text(tmp_path, report_docx) -> None:
     """Found by the fuzz: 400 nines in a cell became an integer no float holds (exit 3)."""
-    assert docx_reader._typed("9" * 15) == int("9" * 15) and docx_reader._typed("9" * 16) == "9" * 16
+    assert typed_cell("9" * 15) == int("9" * 15) and typed_cell("9" * 16) == "9" * 16
     nines = with_document(report_docx, lambda xml: re.sub(r"(<w:tc>(?:(?!</w:tc>).)*?<w:t[^>]*>)\d+(</w:t>)",
                                                           r"\g<1>" + "9" * 400 + r"\g<2>", xml, count=1, flags=re.S))
     assert build(tmp_path, nines).code == 0

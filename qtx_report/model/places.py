@@ -91,4 +91,19 @@ class PageLine:
         return f"第{self.page}页第{self.line}行"
 
 
-Place = Worksheet | SheetCell | SheetRow | TableCell | PageLine
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """A line of a plain-text file, counted from 1."""
+
+    line: int
+
+    @property
+    def sheet(self) -> str:
+        return ""
+
+    @property
+    def cell(self) -> str:
+        return f"第{self.line}行"
+
+
+Place = Worksheet | SheetCell | SheetRow | TableCell | PageLine | TextLine
