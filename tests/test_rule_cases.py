@@ -10,34 +10,27 @@ import pytest
 
 from qtx_report import synth
 from qtx_report.model.findings import CODES
-from qtx_report.model.report import Report
 from qtx_report.rules.casebook import load_cases, parse_case
 from qtx_report.rules.catalogue import OTHER_OWNERS, claims
 from qtx_report.rules.registry import RULES, validate
-
-from .helpers import as_loaded
 
 CASES = load_cases()
 RULE_CODES = [code for rule in RULES for code in rule.codes]
 
 
-def findings(report: Report, previous: Report | None) -> list:
-    return validate(as_loaded(report), as_loaded(previous) if previous else None)
-
-
 @pytest.mark.parametrize("code", sorted(CASES))
 def test_clean_case_is_quiet(code: str) -> None:
     case = CASES[code]
-    report, previous = case.reports(synth.report, fire=False)
+    loaded, previous = case.loaded(synth.report, fire=False)
     if CODES[code].needs_previous:
         assert previous is not None, "a rule that reads last year's report is quiet without one: say [clean.previous]"
-    assert [f.code for f in findings(report, previous)] == []
+    assert [f.code for f in validate(loaded, previous)] == []
 
 
 @pytest.mark.parametrize("code", sorted(CASES))
 def test_fire_case_fires(code: str) -> None:
     case = CASES[code]
-    found = findings(*case.reports(synth.report, fire=True))
+    found = validate(*case.loaded(synth.report, fire=True))
     mine = [f for f in found if f.code == code]
     assert len(mine) == case.expect_count, [f.message for f in mine]
     if case.expect_cells is not None:
@@ -95,7 +88,11 @@ def test_case_files_ship_inside_the_package() -> None:
     {"description": "x", "fire": {"expect_count": 1}},  # changes nothing
     {"description": "x", "fire": {"blank": [["section2", "licensing", "decisions"]], "expect_count": 2,
                                   "expect_cells": ["section2.licensing.decisions"]}},
-], ids=["unknown key", "no count", "date as text", "no change", "cells and count disagree"])
+    {"description": "x", "fire": {"outline": [["一、", "总体情况"]], "expect_count": 1}},  # no section named
+    {"description": "x", "fire": {"outline": [["一、", "总体情况", "summary"]], "expect_count": 1}},  # no such section
+    {"description": "x", "clean": {"outline": "official"}, "fire": {"other": "", "expect_count": 1}},  # not a list
+], ids=["unknown key", "no count", "date as text", "no change", "cells and count disagree", "outline row too short",
+        "outline section unknown", "outline not a list"])
 def test_a_malformed_case_file_is_refused(data: dict) -> None:
     with pytest.raises(ValueError):
         parse_case("X000", data, {})

@@ -16,7 +16,7 @@ from qtx_report.model.places import Place
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}  # as users read them
-Category = Literal["input", "structure", "value", "balance", "text", "date", "history", "ledger"]
+Category = Literal["input", "structure", "value", "balance", "text", "privacy", "date", "history", "ledger"]
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,15 @@ CODES: dict[str, Code] = {
              "单位名称、报告年度须填写；成文日期须为日期，如 2026-01-10。"),
         Code("I107", "warning", "input", "没有基本信息，单位和年度取自标题或文件名",
              "从 Word 报告粘贴来的工作簿没有“基本信息”表时，按“某单位某年政府信息公开工作年度报告”标题读取，请核对。"),
-        # structure: the tables do not follow the edition
+        # structure: the tables or the section headings do not follow the edition
         Code("S201", "error", "structure", "表格缺少官方格式规定的行或列",
              "请使用 qtx-report template 生成的模板，或补齐官方格式中的行列。"),
         Code("S202", "error", "structure", "出现了另一版本格式的行",
              "一份报告只能使用一个版本的格式（2021版或2019版），请按所选版本修改表格。"),
         Code("S203", "error", "structure", "行的顺序与官方格式不一致",
              "请按官方格式的顺序排列各行。"),
+        Code("S204", "warning", "structure", "正文六个部分的标题缺失、顺序不对或序号有误",
+             "年度报告依次为一、总体情况至六、其他需要报告的事项六个部分，标题的序号和顺序须与官方格式一致。"),
         # value: what a single number may be
         Code("V301", "error", "value", "件数不是整数",
              "件数只能是整数，请核对是否误填了金额或小数。"),
@@ -82,9 +84,23 @@ CODES: dict[str, Code] = {
         Code("T501", "warning", "text", "文字部分缺失或过短",
              "总体情况、存在的主要问题及改进情况应具体详实，不能空缺或一笔带过。"),
         Code("T502", "warning", "text", "正文中的数字与表格不一致",
-             "正文所述件数（如“共收到申请N件”）应与第三部分表格一致。"),
+             "正文所述件数（如“共收到申请N件”“办结N件”“行政复议N件”“所有申请均已办结”）应与第三、四部分表格一致。"),
         Code("T503", "warning", "text", "与上年度报告雷同",
              "与上年度报告文字相似度达到阈值，不得“年年雷同”，请据实重写。", needs_previous=True),
+        Code("T505", "warning", "text", "正文写的年份不是报告年度",
+             "描述本年度工作时写成了其他年份（多为照抄上年度报告未改年份）；与往年比较的写法（较上年、同比）不在此列。"),
+        Code("T506", "warning", "text", "“其他需要报告的事项”没有说明信息处理费情况",
+             "官方格式规定收取信息处理费的情况在第六部分报告；没有收取的，也应写明“未收取信息处理费”。"),
+        Code("T507", "warning", "text", "“总体情况”缺少应报告的方面",
+             "总体情况应包括主动公开、依申请公开、政府信息管理、平台建设、监督保障等方面"
+             "（人民政府还应报告工作考核、社会评议和责任追究结果情况）。"),
+        # privacy: personal information in the text, which must be masked before publication
+        Code("P901", "warning", "privacy", "正文中有身份证号",
+             "按“隐私信息要遮掩”的要求，公开前请删除或遮掩身份证号。"),
+        Code("P902", "warning", "privacy", "正文中有手机号",
+             "本单位的联系电话、咨询电话除外；个人的手机号公开前请删除或遮掩。"),
+        Code("P903", "warning", "privacy", "正文中有银行卡号",
+             "按“隐私信息要遮掩”的要求，公开前请删除或遮掩银行卡号。"),
         # dates
         Code("D601", "warning", "date", "成文日期晚于报送或公布期限",
              "青铜峡市要求1月15日前报送，条例要求1月31日前公布。"),

@@ -13,6 +13,7 @@ from qtx_report.form.editions import Cell, Edition
 from qtx_report.model.findings import Finding
 from qtx_report.model.loaded import Loaded
 from qtx_report.model.numbers import format_number
+from qtx_report.model.places import Place
 from qtx_report.model.report import Number, Report
 
 
@@ -39,9 +40,10 @@ class Context:
             yield cell, grids[cell.grid].get(cell.row_key, {}).get(cell.column_key)
 
     def at(self, code: str, message: str, cell: tuple[str, str, str] | None = None, *, expected: object = None,
-           actual: object = None, section: str = "", row: str = "", column: str = "") -> Finding:
-        """A finding located at a numeric cell (named by keys), or at a section/row given as text."""
-        place = None
+           actual: object = None, section: str = "", row: str = "", column: str = "",
+           place: Place | None = None) -> Finding:
+        """A finding located at a numeric cell (named by keys), or at a section/row given as text
+        (and at a place in the file when the caller has one, such as a heading's)."""
         if cell is not None:
             section = self.ed.heading_of(cell[0])
             row, column = self.ed.cell_labels(*cell)

@@ -16,6 +16,10 @@ before, and no text unless given. A change (in any of the tables) is any of:
     overview / problems / other = "…"                   # replace a text section
     append = { overview = "…" }                         # add a sentence to a text section
     report_date = 2026-01-20                            # the 成文日期
+    contact_phone = "0953-3012345"                      # the 联系电话
+    outline = [["一、", "总体情况", "overview"], …]      # the headings as a published report prints
+                                                        # them: number, title, the section matched
+                                                        # ("" for none); no outline: a workbook
 
 `[fire]` also says what to expect: `expect_count` findings of the code (required), at the cell
 `expect_cell` (each of them) or at `expect_cells` (in order), with `expect_message` in each
@@ -35,7 +39,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from qtx_report.form.editions import GRID_SECTIONS, Edition, edition
+from qtx_report.form.editions import GRID_SECTIONS, SECTIONS, Edition, edition
+from qtx_report.model.loaded import Heading, Loaded
 from qtx_report.model.numbers import format_number
 from qtx_report.model.report import Report
 
@@ -43,7 +48,7 @@ MakeReport = Callable[..., Report]  # synth.report(agency, year, edition, seed, 
 
 SYNTH_KEYS = ("agency", "year", "edition", "seed", "size")
 TEXT_KEYS = ("overview", "problems", "other")
-CHANGE_KEYS = ("blank", "set", "add", *TEXT_KEYS, "append", "report_date")
+CHANGE_KEYS = ("blank", "set", "add", *TEXT_KEYS, "append", "report_date", "contact_phone", "outline")
 EXPECT_KEYS = ("expect_count", "expect_cell", "expect_cells", "expect_message", "expect_also")
 BASE_FILE = "_base.toml"
 
@@ -75,6 +80,14 @@ class Case:
             if fire and self.fire_previous is not None:
                 previous = apply(previous, self.fire_previous)
         return report, previous
+
+    def loaded(self, make: MakeReport, *, fire: bool) -> tuple[Loaded, Loaded | None]:
+        """The reports as a reader hands them to the rules, with the case's outline (if any)."""
+        report, previous = self.reports(make, fire=fire)
+        spec = self.fire if fire and "outline" in self.fire else self.clean
+        here = f"cases/{self.code}.toml"
+        return Loaded(here, report, outline=outline(spec.get("outline", ()))), \
+            (Loaded(here, previous) if previous is not None else None)
 
     def example(self) -> str:
         """The `[fire]` change and its findings, in one line as the catalogue prints it."""
@@ -109,9 +122,15 @@ def apply(report: Report, change: Mapping[str, Any]) -> Report:
             data[key] = change[key]
     for key, text in change.get("append", {}).items():
         data[key] += text
-    if "report_date" in change:
-        data["report_date"] = change["report_date"]
+    for key in ("report_date", "contact_phone"):
+        if key in change:
+            data[key] = change[key]
     return Report.model_validate(data)
+
+
+def outline(rows: list[list[str]] | tuple[()]) -> tuple[Heading, ...]:
+    """A case's outline rows as the headings a reader records (no place: a case has no file)."""
+    return tuple(Heading(number, title, key or None, None) for number, title, key in rows)
 
 
 def describe(change: Mapping[str, Any], ed: Edition) -> list[str]:
@@ -124,7 +143,25 @@ def describe(change: Mapping[str, Any], ed: Edition) -> list[str]:
     said += [f"“{ed.section(key).heading}”末尾加上“{_short(text)}”" for key, text in change.get("append", {}).items()]
     if "report_date" in change:
         said.append(f"成文日期改为 {change['report_date'].isoformat()}")
+    if "contact_phone" in change:
+        said.append(f"联系电话为 {change['contact_phone']}")
+    if "outline" in change:
+        said.append(describe_outline(outline(change["outline"]), ed))
     return said
+
+
+def describe_outline(headings: tuple[Heading, ...], ed: Edition) -> str:
+    """How an outline differs from the form's six headings, in a few words."""
+    present = {h.section: h for h in reversed(headings) if h.section}
+    said = [f"正文缺少“{s.heading}”标题" for s in ed.sections if s.key not in present]
+    said += [f"“{s.heading}”印作“{h.number}{h.title}”" for s in ed.sections if (h := present.get(s.key))
+             and f"{h.number}{h.title}" != s.heading]
+    keys = [s.key for s in ed.sections]
+    order = [keys.index(h.section) for h in headings if h.section]
+    if order != sorted(order):
+        said.append(f"各部分标题的顺序为{'、'.join(ed.sections[i].number for i in order)}")
+    said += [f"多出标题“{h.number}{h.title}”" for h in headings if not h.section]
+    return "，".join(said) or "正文六个部分的标题与官方格式一致"
 
 
 def _cell(ed: Edition, grid: str, row: str, column: str) -> str:
@@ -189,3 +226,17 @@ def _table(where: str, table: Mapping[str, Any], allowed: tuple[str, ...]) -> No
         raise ValueError(f"{where}: unknown keys {unknown}; allowed: {', '.join(allowed)}")
     if "report_date" in table and not isinstance(table["report_date"], date):
         raise ValueError(f"{where}: report_date must be a TOML date such as 2026-01-20")
+    if "outline" in table:
+        _outline_rows(where, table["outline"])
+
+
+_SECTION_KEYS = ("", *(s.key for s in SECTIONS))
+
+
+def _outline_rows(where: str, rows: object) -> None:
+    good = isinstance(rows, list) and all(
+        isinstance(row, list) and len(row) == 3 and all(isinstance(x, str) for x in row) and row[2] in _SECTION_KEYS
+        for row in rows)
+    if not good:
+        raise ValueError(f"{where}: outline must be a list of [number, title, section] with section one of "
+                         f"{', '.join(repr(k) for k in _SECTION_KEYS)}")

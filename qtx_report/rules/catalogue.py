@@ -7,8 +7,9 @@ from qtx_report.rules.casebook import load_cases
 from qtx_report.rules.registry import RULES
 
 _CATEGORY_TITLES = {
-    "input": "读取（I）", "structure": "表格结构（S）", "value": "数值（V）", "balance": "勾稽与合计（B）",
-    "text": "文字（T）", "date": "日期（D）", "history": "与上年度比对（H）", "ledger": "登记台账（L）",
+    "input": "读取（I）", "structure": "报告结构（S）", "value": "数值（V）", "balance": "勾稽与合计（B）",
+    "text": "文字（T）", "privacy": "个人信息（P）", "date": "日期（D）", "history": "与上年度比对（H）",
+    "ledger": "登记台账（L）",
 }
 
 # Codes found outside the rules, by a full code or a code prefix, to the module (or package) that
@@ -22,7 +23,9 @@ OTHER_OWNERS: dict[str, str] = {
     "I105": "qtx_report.read.tables",
     "I106": "qtx_report.read.xlsx",
     "I107": "qtx_report.read.xlsx",
-    "S2": "qtx_report.read.tables",
+    "S201": "qtx_report.read.tables",  # S204, the headings, is a rule's
+    "S202": "qtx_report.read.tables",
+    "S203": "qtx_report.read.tables",
     "L8": "qtx_report.ledger",  # the package: its reader, tally and deadline modules share the codes
 }
 

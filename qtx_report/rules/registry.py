@@ -5,12 +5,13 @@ from __future__ import annotations
 from qtx_report.form.editions import edition
 from qtx_report.model.findings import Finding
 from qtx_report.model.loaded import Loaded
-from qtx_report.rules import balance, dates, history, text, values
+from qtx_report.rules import balance, dates, history, privacy, structure, text, values
 from qtx_report.rules.base import Context, Options, Rule
 
-# Findings come out in this order (cells first, then sums, text, date, last year), which is what
-# `check` prints; the golden outputs pin it.
+# Findings come out in this order (the headings, cells, then sums, text, personal information, date,
+# last year), which is what `check` prints; the golden outputs pin it.
 RULES: tuple[Rule, ...] = (
+    structure.section_headings,
     values.blank_cells,
     values.whole_counts,
     values.non_negative,
@@ -21,6 +22,12 @@ RULES: tuple[Rule, ...] = (
     text.text_present,
     text.text_numbers,
     text.not_copied,
+    text.report_year,
+    text.fee_stated,
+    text.overview_covers,
+    privacy.id_numbers_in_text,
+    privacy.mobile_numbers_in_text,
+    privacy.card_numbers_in_text,
     dates.report_date,
     history.carried_over,
     history.in_force_continuity,

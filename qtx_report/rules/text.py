@@ -1,4 +1,5 @@
-"""Rules on the text sections: present (T501), agreeing with the tables (T502), not copied (T503)."""
+"""Rules on the text sections: present (T501), agreeing with the tables (T502), not copied (T503), the
+report year (T505), the 信息处理费 (T506), what 总体情况 covers (T507)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Iterator
 
 from qtx_report.form.editions import TEXT_SECTIONS
 from qtx_report.model.findings import Finding
-from qtx_report.rules.base import Context, rule, shown
+from qtx_report.model.report import Number
+from qtx_report.rules.base import Context, differs, rule, shown, sum_or_none
+from qtx_report.rules.statements import stated_figures, stray_years
 
 # Shingle length for the 年年雷同 measure: long enough that shared boilerplate phrases
 # (政府信息公开工作) do not count as copying, short enough to catch lightly edited copies.
@@ -25,34 +28,30 @@ def text_present(ctx: Context) -> Iterator[Finding]:
                          section=section.heading, expected=f">={minimum}", actual=length)
 
 
-# Sentences that state a section 三 figure: (pattern, row key whose 总计 it must equal).
-_STATED = (
-    (re.compile(r"(?:新?收到|受理|新收)[^，。；复诉]{0,20}?申请(?:共计|共|合计)?(\d+)件"), "new"),
-    (re.compile(r"上年(?:度)?结转[^，。；]{0,10}?(\d+)件"), "carried_in"),
-    (re.compile(r"结转(?:至)?下(?:一)?年度[^，。；]{0,10}?(\d+)件"), "carried_out"),
-)
-_NONE_RECEIVED = re.compile(r"(?:未|没有)(?:收到|受理)[^，。；复诉]{0,12}申请|(?:收到|受理)[^，。；复诉]{0,12}申请0件")
-
-
 @rule("T502")
 def text_numbers(ctx: Context) -> Iterator[Finding]:
-    s3 = ctx.ed.section3
-    total = s3.total_column.key
     for section in TEXT_SECTIONS:
-        text = getattr(ctx.report, section.key)
-        for pattern, row_key in _STATED:
-            table_value = ctx.report.section3[row_key][total]
-            for match in pattern.finditer(text):
-                stated = int(match.group(1))
-                if table_value is not None and stated != table_value:
-                    yield ctx.at("T502", f"“{section.heading}”中写“{match.group(0)}”，但第三部分“{s3.row(row_key).title}”"
-                                 f"总计为{shown(table_value)}。请统一正文与表格。", section=section.heading,
-                                 row=s3.row(row_key).title, expected=table_value, actual=stated)
-        new_total = ctx.report.section3["new"][total]
-        if new_total and _NONE_RECEIVED.search(text):
-            phrase = _NONE_RECEIVED.search(text).group(0)  # type: ignore[union-attr]
-            yield ctx.at("T502", f"“{section.heading}”中写“{phrase}”，但第三部分本年新收申请总计为{shown(new_total)}。"
-                         "请统一正文与表格。", section=section.heading, expected=new_total, actual=0)
+        for stated in stated_figures(getattr(ctx.report, section.key), ctx.report.year):
+            table, where, row = table_figure(ctx, stated.target)
+            if differs(stated.value, table):
+                yield ctx.at("T502", f"“{section.heading}”中写“{stated.quote}”，但{where}为{shown(table)}。请统一正文与表格。",
+                             section=section.heading, row=row, expected=table, actual=stated.value)
+
+
+def table_figure(ctx: Context, target: str) -> tuple[Number, str, str]:
+    """The table's figure a statement is held against, how a message names it, and its row's label."""
+    s4 = ctx.ed.section4
+    total = s4.total_column.key
+    if target == "review":
+        review = s4.groups[0]
+        return ctx.report.section4[review.key][total], f"第四部分“{review.label}”{s4.total_column.label}", review.label
+    if target == "suit":
+        suits = [g for g in s4.groups if g.parent]
+        value = sum_or_none([ctx.report.section4[g.key][total] for g in suits])
+        kinds = "与".join(f"“{g.label}”" for g in suits)
+        return value, f"第四部分“{suits[0].parent}”{s4.total_column.label}（{kinds}之和）", suits[0].parent
+    s3, row = ctx.ed.section3, ctx.ed.section3.row(target)
+    return ctx.report.section3[target][s3.total_column.key], f"第三部分“{row.title}”{s3.total_column.label}", row.title
 
 
 def shingles(text: str) -> set[str]:
@@ -77,3 +76,73 @@ def not_copied(ctx: Context) -> Iterator[Finding]:
             yield ctx.at("T503", f"“{section.heading}”与上年度报告重复率为{share:.0%}（达到{ctx.options.similarity_threshold:.0%}）。"
                          "请据实写明本年度的情况，不得年年雷同。", section=section.heading,
                          expected=f"<{ctx.options.similarity_threshold:.0%}", actual=f"{share:.0%}")
+
+
+@rule("T505")
+def report_year(ctx: Context) -> Iterator[Finding]:
+    year = ctx.report.year
+    for section in TEXT_SECTIONS:
+        found: dict[int, list[str]] = {}
+        for written, quote in stray_years(getattr(ctx.report, section.key), year):
+            found.setdefault(written, []).append(quote)
+        for written, quotes in found.items():
+            more = f"（共{len(quotes)}处）" if len(quotes) > 1 else ""
+            yield ctx.at("T505", f"“{section.heading}”中写“{quotes[0]}”{more}，但本报告是{year}年度的报告。"
+                         f"如是描述本年度的工作，请改为{year}年；如是与往年比较，请写明（如“较{written}年”）。",
+                         section=section.heading, expected=year, actual=written)
+
+
+# The 信息处理费 办法 (国办函〔2020〕109号) took effect on 2021-01-01: earlier years had no fee to report.
+FEE_FROM_YEAR = 2021
+_FEE = re.compile(r"处理费|(?:收取|缴纳|收)[^，。；]{0,8}费用")
+_TITLES = re.compile(r"《[^》]{0,80}》")  # 《政府信息公开信息处理费管理办法》 names the rules, not this year's fee
+
+
+def states_fee(text: str) -> bool:
+    return bool(_FEE.search(_TITLES.sub("", text)))
+
+
+@rule("T506")
+def fee_stated(ctx: Context) -> Iterator[Finding]:
+    if ctx.report.year < FEE_FROM_YEAR or states_fee(ctx.report.other):
+        return
+    other = ctx.ed.section("other")
+    elsewhere = [s.heading for s in TEXT_SECTIONS if s.key != "other" and states_fee(getattr(ctx.report, s.key))]
+    said = f"信息处理费的情况写在了“{elsewhere[0]}”中，" if elsewhere else "没有说明收取信息处理费的情况，"
+    yield ctx.at("T506", f"“{other.heading}”{said}官方格式规定在这一部分报告。没有收取的，请写明“本年度未收取信息处理费”。",
+                 section=other.heading)
+
+
+# What 总体情况 must cover (附件4 三（一）), each with the words real reports use for it.
+COVERAGE: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("主动公开", re.compile(r"主动公开")),
+    ("依申请公开", re.compile(r"依申请|公开申请")),
+    ("政府信息管理", re.compile(r"信息管理|公开属性|保密审查|公开目录|公开指南|发布审核|源头认定|文件清理|规范性文件管理")),
+    ("平台建设", re.compile(r"平台|门户网站|政府网站|网站建设|新媒体|公开专栏|公开栏|公众号")),
+    ("监督保障", re.compile(r"监督|保障|考核|培训|督查|督导|评议|责任追究|问责|组织领导|领导小组")),
+)
+# 条例第五十条第四项: a 人民政府 also reports 工作考核、社会评议和责任追究结果情况.
+GOVERNMENT_COVERAGE = ("工作考核、社会评议和责任追究结果", (re.compile(r"考核"), re.compile(r"评议"),
+                                                 re.compile(r"责任追究|追责|问责")))
+
+
+def uncovered(text: str, agency: str) -> list[str]:
+    """The parts of 总体情况 the text says nothing of."""
+    missing = [name for name, words in COVERAGE if not words.search(text)]
+    name, parts = GOVERNMENT_COVERAGE
+    if agency.endswith("人民政府") and not all(part.search(text) for part in parts):
+        missing.append(name)
+    return missing
+
+
+@rule("T507")
+def overview_covers(ctx: Context) -> Iterator[Finding]:
+    text = ctx.report.overview
+    if not text.strip():
+        return  # T501 already says it is missing
+    missing = uncovered(text, ctx.report.agency)
+    if missing:
+        section = ctx.ed.section("overview")
+        yield ctx.at("T507", f"“{section.heading}”没有写到{'、'.join(missing)}方面的情况。总体情况应包括主动公开、"
+                     "依申请公开、政府信息管理、平台建设、监督保障等方面。", section=section.heading,
+                     actual="、".join(missing))
