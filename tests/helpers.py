@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+from importlib import resources
 from pathlib import Path
 
 import openpyxl
@@ -12,21 +14,21 @@ from qtx_report.model.report import Report
 from qtx_report.read.load import load_report
 from qtx_report.write.workbook import write_template
 
-OVERVIEW = (
-    "2025年，本局坚持以公开为常态、不公开为例外，围绕自然资源管理重点工作推进政务公开。"
-    "全年通过门户网站主动公开规划许可、用地审批、矿业权出让等信息，及时更新机构职能和办事指南。"
-    "依申请公开方面，严格执行登记、审核、答复、归档流程，所有申请均在法定期限内答复。"
-    "政府信息管理方面，完成行政规范性文件清理，动态调整公开目录。平台建设方面，整合专栏，方便群众查阅。"
-)
-PROBLEMS = (
-    "一是部分栏目更新不够及时，征地信息公开存在滞后；二是政策解读形式较单一。"
-    "改进措施：明确专人每周核查栏目，征地批复在收到后5个工作日内公开；增加图解和视频解读。"
-)
+
+def _base_text() -> dict[str, str]:
+    """The text of a careful agency's report: the rule cases' base (`rules/cases/_base.toml`), so the
+    fixtures and the case files start from one report."""
+    base = tomllib.loads(resources.files("qtx_report.rules").joinpath("cases", "_base.toml").read_text(encoding="utf-8"))
+    return {key: base["clean"][key] for key in ("overview", "problems", "other")}
+
+
+TEXT = _base_text()
+OVERVIEW, PROBLEMS = TEXT["overview"], TEXT["problems"]
 
 
 def balanced(edition: str = "2021", seed: int = 1, **changes: object) -> Report:
     report = synth.report("青铜峡市自然资源局", 2025, edition, seed, size=3)
-    return report.model_copy(update={"overview": OVERVIEW, "problems": PROBLEMS, **changes})
+    return report.model_copy(update={**TEXT, **changes})
 
 
 def as_loaded(report: Report, path: str = "report.json") -> Loaded:
