@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import tempfile
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from qtx_report.model import labels
 from qtx_report.model.findings import Finding, InputError, exit_code
 from qtx_report.model.loaded import Loaded
 from qtx_report.read.load import REPORT_SUFFIXES, load_report
+from qtx_report.read.url import fetch_report, is_url
 from qtx_report.rules.base import Options
 from qtx_report.rules.registry import validate
 
@@ -83,10 +86,24 @@ def check_file(path: Path, last_year: dict[str, Loaded] | Loaded | None, options
     return FileResult(str(path), loaded, tuple(validate(loaded, previous, options)))
 
 
-def load_previous(path: Path | None) -> dict[str, Loaded] | Loaded | None:
-    """Last year's report: one file for every input, or a folder matched by agency name."""
-    if path is None:
+def check_url(url: str, archive: Path, last_year: dict[str, Loaded] | Loaded | None, options: Options) -> FileResult:
+    """A published report read from the web (kept in `archive`), checked as a file is; findings name the URL."""
+    try:
+        fetched = fetch_report(url, archive)
+    except InputError as err:
+        return FileResult(url, None, (Finding("I100", err.message, file=url),))
+    result = check_file(Path(fetched.path), last_year, options)
+    return FileResult(url, result.loaded, tuple(replace(f, file=url) for f in result.findings))
+
+
+def load_previous(source: Path | str | None, archive: Path | None = None) -> dict[str, Loaded] | Loaded | None:
+    """Last year's report: one file (or web address) for every input, or a folder matched by agency name."""
+    if source is None:
         return None
+    if is_url(source):
+        with _folder(archive) as folder:
+            return load_report(fetch_report(str(source), folder).path)
+    path = Path(source)
     if not path.is_dir():
         return load_report(path)
     found: dict[str, Loaded] = {}
@@ -99,10 +116,26 @@ def load_previous(path: Path | None) -> dict[str, Loaded] | Loaded | None:
     return found
 
 
-def check_files(files: list[Path], *, previous: Path | None = None, options: Options | None = None) -> list[FileResult]:
-    """Check every report named (a folder stands for the reports in it) against last year's."""
-    paths = expand(files)
-    if not paths:
-        raise InputError(" ".join(map(str, files)) or ".", "没有找到要校验的报告（.xlsx、.json 或 .docx）。")
-    last_year = load_previous(previous)
-    return [check_file(path, last_year, options or Options()) for path in paths]
+def check_files(files: list[Path | str], *, previous: Path | str | None = None, options: Options | None = None,
+                archive: Path | None = None) -> list[FileResult]:
+    """Check every report named — files, folders (the reports in them) and web addresses — against
+    last year's. What is read from the web is kept in `archive` (or only for the run)."""
+    urls = list(dict.fromkeys(str(f) for f in files if is_url(f)))
+    paths = expand(Path(f) for f in files if not is_url(f))
+    if not paths and not urls:
+        raise InputError(" ".join(map(str, files)) or ".", "没有找到要校验的报告（.xlsx、.json、.docx、.pdf、.html 或 .txt）。")
+    options = options or Options()
+    last_year = load_previous(previous, archive)
+    results = [check_file(path, last_year, options) for path in paths]
+    with _folder(archive) as folder:
+        results += [check_url(url, folder, last_year, options) for url in urls]
+    return results
+
+
+@contextmanager
+def _folder(archive: Path | None) -> Iterator[Path]:
+    if archive is not None:
+        yield archive
+        return
+    with tempfile.TemporaryDirectory(prefix="qtx-web-") as temporary:
+        yield Path(temporary)

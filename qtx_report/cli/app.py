@@ -18,13 +18,36 @@ from qtx_report.cli import options
 from qtx_report.cli.errors import fail, friendly
 from qtx_report.cli.usage import run
 
+HELP_OPTION = "显示本帮助并退出。"
+
+
+class _ChineseHelp:
+    """The --help option described in Chinese, like every other option (click writes it in English)."""
+
+    def get_help_option(self, ctx):  # type: ignore[no-untyped-def]
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP_OPTION
+        return option
+
+
+class Group(_ChineseHelp, typer.core.TyperGroup):
+    pass
+
+
+class Command(_ChineseHelp, typer.core.TyperCommand):
+    pass
+
+
 app = typer.Typer(
     name="qtx-report",
+    cls=Group,
     help="政府信息公开工作年度报告：生成填报模板、校验、生成 Word 报告、全市汇总、台账统计。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
 
 class EditionOpt(StrEnum):
     e2021 = "2021"
@@ -37,7 +60,7 @@ class OutputFormat(StrEnum):
     github = "github"
 
 
-@app.command()
+@app.command(cls=Command)
 @friendly
 def template(
     out: Annotated[Path | None, typer.Argument(help="要生成的填报工作簿，如 自然资源局.xlsx")] = None,
@@ -62,24 +85,25 @@ def template(
     typer.echo(f"已生成填报工作簿：{out}（{edition.value}版格式）")
 
 
-@app.command()
+@app.command(cls=Command)
 @friendly
 def check(
-    files: Annotated[list[Path], typer.Argument(help="要校验的报告：.xlsx、.json 或 .docx，可多个")],
-    previous: Annotated[Path | None, typer.Option(help="上年度报告，用于核对上年结转、现行有效件数和雷同")] = None,
+    files: Annotated[list[str], typer.Argument(help="要校验的报告：.xlsx、.json、.docx、.pdf、.html、.txt 文件、文件夹或网址（http/https），可多个")],
+    previous: Annotated[str | None, typer.Option(help="上年度报告（文件、文件夹或网址），用于核对上年结转、现行有效件数和雷同")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="输出格式：text、json 或 github")] = OutputFormat.text,
     strict: Annotated[bool, typer.Option(help="有警告也返回 1")] = False,
     city_deadline: Annotated[str, typer.Option(help="报送期限（月-日），默认 01-15", callback=options.deadline)] = "01-15",
     law_deadline: Annotated[str, typer.Option(help="公布期限（月-日），默认 01-31", callback=options.deadline)] = "01-31",
+    archive: Annotated[Path | None, typer.Option(help="保存从网址读取的网页和附件的文件夹（连同网址、时间和 sha256），以备查证")] = None,
 ) -> None:
     """校验报告。退出码：0 无错误；1 有错误（--strict 时警告也算）；2 文件无法读取或用法错误。"""
     from qtx_report.cli.report_output import run_check
 
     raise typer.Exit(run_check(files, previous=previous, output=format.value, strict=strict,
-                               deadlines=(city_deadline, law_deadline)))
+                               deadlines=(city_deadline, law_deadline), archive=archive))
 
 
-@app.command()
+@app.command(cls=Command)
 @friendly
 def schema() -> None:
     """打印报告 JSON 的 JSON Schema。"""
@@ -90,14 +114,17 @@ def schema() -> None:
     typer.echo(json.dumps(Report.model_json_schema(), ensure_ascii=False, indent=2))
 
 
-@app.command()
+@app.command(cls=Command)
 @friendly
 def export(
-    file: Annotated[Path, typer.Argument(help="报告：.xlsx、.json 或 .docx")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出的 JSON 文件")],
+    file: Annotated[Path, typer.Argument(help="报告：.xlsx、.json、.docx、.pdf、.html 或 .txt")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出的 JSON 文件，或 .xlsx 填报工作簿")],
     overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的文件")] = False,
 ) -> None:
-    """把报告导出为 JSON（所有命令都接受这种 JSON 作为输入）。
+    """把报告导出为 JSON（所有命令都接受这种 JSON 作为输入），或导出为填报工作簿（-o 报告.xlsx）。
+
+    导出为工作簿时，已发布的报告（PDF、网页、Word）可在 Excel/WPS 中改正后用 build 重新生成；报告中印出的
+    合计按原样写入（印错的合计仍在，校验时会指出），空白仍为空白。
 
     读取时发现的问题（无法读作数字的单元格、已按数字读取的文字等）列在错误输出中。无法读取的单元格
     导出为空白（null），不会当作 0。
@@ -106,19 +133,27 @@ def export(
     from qtx_report.cli.report_output import print_findings
     from qtx_report.model.findings import exit_code
     from qtx_report.read.load import load_report
-    from qtx_report.write.files import write_bytes_atomic
 
     loaded = load_report(file)
-    data = loaded.report.model_dump_json(indent=2).encode("utf-8")
-    write_bytes_atomic(output, data, overwrite=overwrite, inputs=(file,))
+    if output.suffix.lower() in (".xlsx", ".xlsm"):
+        from qtx_report.write.workbook import write_template
+
+        report = loaded.report
+        write_template(output, edition=report.edition, agency=report.agency, year=report.year, report=report,
+                       overwrite=overwrite, inputs=(file,))
+    else:
+        from qtx_report.write.files import write_bytes_atomic
+
+        data = loaded.report.model_dump_json(indent=2).encode("utf-8")
+        write_bytes_atomic(output, data, overwrite=overwrite, inputs=(file,))
     print_findings(loaded.findings, sys.stderr, edition_name=loaded.report.edition)
     errors = sum(f.severity == "error" for f in loaded.findings)
-    typer.echo(f"已导出：{output}" + (f"（读取时有 {errors} 处错误，列在错误输出中；无法读取的单元格已导出为空白 null）"
+    typer.echo(f"已导出：{output}" + (f"（读取时有 {errors} 处错误，列在错误输出中；无法读取的单元格已导出为空白）"
                                        if errors else ""))
     raise typer.Exit(exit_code(loaded.findings))
 
 
-@app.command()
+@app.command(cls=Command)
 @friendly
 def rules(
     markdown: Annotated[bool, typer.Option(help="输出 Markdown（docs/rules.md 即由此生成）")] = False,
@@ -129,7 +164,7 @@ def rules(
     typer.echo(catalogue_markdown() if markdown else catalogue_text(), nl=not markdown)
 
 
-@app.command()
+@app.command(cls=Command)
 @friendly
 def build(
     file: Annotated[Path, typer.Argument(help="报告：.xlsx、.json 或 .docx")],
@@ -147,7 +182,7 @@ def build(
                                    force=force, overwrite=overwrite))
 
 
-@app.command()
+@app.command(cls=Command)
 @friendly
 def city(
     directory: Annotated[Path, typer.Argument(help="存放各单位报告的文件夹")],
@@ -175,7 +210,7 @@ def city(
                                   city_deadline=city_deadline, overwrite=overwrite))
 
 
-@app.command()
+@app.command(cls=Command)
 @friendly
 def tally(
     ledger: Annotated[Path, typer.Argument(help="依申请公开登记台账（.xlsx）")],
@@ -194,7 +229,7 @@ def tally(
                                    agency=agency, edition_name=edition.value if edition else None))
 
 
-@app.command("ledger-status")
+@app.command("ledger-status", cls=Command)
 @friendly
 def ledger_status(
     ledger: Annotated[Path, typer.Argument(help="依申请公开登记台账（.xlsx）")],

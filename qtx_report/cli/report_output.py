@@ -21,11 +21,12 @@ _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[2m"}
 _RESET = "\033[0m"
 
 
-def run_check(files: list[Path], *, previous: Path | None = None, output: str = "text", strict: bool = False,
-              deadlines: tuple[str, str] = ("01-15", "01-31"), stream: TextIO | None = None) -> int:
+def run_check(files: list[Path | str], *, previous: Path | str | None = None, output: str = "text", strict: bool = False,
+              deadlines: tuple[str, str] = ("01-15", "01-31"), stream: TextIO | None = None,
+              archive: Path | None = None) -> int:
     options = Options(city_deadline=parse_deadline(deadlines[0], "--city-deadline"),
                       law_deadline=parse_deadline(deadlines[1], "--law-deadline"))
-    results = check_files(files, previous=previous, options=options)
+    results = check_files(files, previous=previous, options=options, archive=archive)
     stream = stream or sys.stdout
     {"text": print_text, "json": print_json, "github": print_github}[output](results, stream)
     return max((exit_code(r.findings, strict) for r in results), default=0)

@@ -15,6 +15,8 @@ _DASHES = {"-", "—", "——", "－", "/", "／", "\\", "无", "–"}
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _WITH_UNIT = re.compile(r"^([+-]?\d+(?:\.\d+)?)(件|个|项|次|万元|元)$")
 _CN_DIGITS = "零一二三四五六七八九"
+# What Excel shows in a cell whose formula failed (or where #N/A was typed): never a number.
+EXCEL_ERRORS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"})
 
 
 def parse_number(raw: object) -> tuple[int | float | None, str | None]:
@@ -29,6 +31,8 @@ def parse_number(raw: object) -> tuple[int | float | None, str | None]:
     text = str(raw).strip() if raw is not None else ""
     if not text:
         return None, None
+    if text.upper() in EXCEL_ERRORS:
+        return None, f"，单元格是错误值“{text}”，请改为数字"
     folded = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
     if folded in _DASHES:
         return 0, "（按“没有”理解为0，请直接填写0）"

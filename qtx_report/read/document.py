@@ -17,7 +17,7 @@ from qtx_report.form.editions import SECTIONS, TEXT_SECTIONS
 from qtx_report.model import labels
 from qtx_report.model.dates import DateError, parse_date
 from qtx_report.model.findings import InputError
-from qtx_report.model.loaded import Loaded
+from qtx_report.model.loaded import Heading, Loaded
 from qtx_report.model.places import Place
 from qtx_report.model.report import Report
 from qtx_report.model.text import canonical_text
@@ -44,10 +44,13 @@ class Body:
     paragraphs: list[Paragraph] = field(default_factory=list)
     tables: list[Sheet] = field(default_factory=list)
 
-    def add_table(self, rows: list[list[str]], place_of_table: int | None = None) -> None:
-        """A table of cell texts, numbered in reading order (表1, 表2, …)."""
+    def add_table(self, rows: list[list[str]], place_of_table: int | None = None,
+                  row_places: tuple[Place, ...] = ()) -> None:
+        """A table of cell texts, numbered in reading order (表1, 表2, …); `row_places` name its rows
+        where the format names rows, not cells (a line of a text file)."""
         number = place_of_table or len(self.tables) + 1
-        self.tables.append(Sheet(f"表{number}", [[typed_cell(text) for text in row] for row in rows], table=number))
+        self.tables.append(Sheet(f"表{number}", [[typed_cell(text) for text in row] for row in rows], table=number,
+                                 row_places=row_places))
         self.paragraphs.append(Paragraph("", table=number))
 
 
@@ -57,6 +60,7 @@ def read_document(path: Path, body: Body) -> Loaded:
         raise InputError(str(path), "文档中没有表格，不是年度报告（第二、三、四部分应为表格）。请确认没有选错文件；"
                          "表格是图片或放在文本框中时无法读取，请改为表格。")
     agency, year = _title(path, body)
+    headings = _headings(body)
     texts, closing = _sections(body, agency)
     meta = _front_matter(body) | closing
     tables = read_tables(path, body.tables)
@@ -64,7 +68,8 @@ def read_document(path: Path, body: Body) -> Loaded:
         report = Report(agency=agency, year=year, edition=tables.edition, **meta, **texts, **tables.grids)
     except ValueError as err:
         raise InputError(str(path), f"报告内容无法读取：{err}") from err
-    return Loaded(str(path), report, tables.locations, tables.findings, tables.computed)
+    return Loaded(str(path), report, tables.locations, tables.findings, tables.computed,
+                  outline=_outline(body, headings))
 
 
 _PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
@@ -108,6 +113,19 @@ def _headings(body: Body) -> dict[int, str]:
         styled = [i for i in places if body.paragraphs[i].heading]
         chosen[(styled or places)[0]] = key
     return chosen
+
+
+_ORDINAL = re.compile(r"^\s*(第[一二三四五六七八九十]+部分[、.．:：]?|[（(]?[一二三四五六七八九十0-9]+[)）]?[、.．]?)")
+
+
+def _outline(body: Body, headings: dict[int, str]) -> tuple[Heading, ...]:
+    """The section headings as printed, in document order, ordinal apart, for S204 to judge."""
+    found = []
+    for i in sorted(headings):
+        text = body.paragraphs[i].text.strip()
+        number = match.group(1) if (match := _ORDINAL.match(text)) else ""
+        found.append(Heading(number.strip(), text[len(number):].strip(), headings[i], body.paragraphs[i].place))
+    return tuple(found)
 
 
 def _sections(body: Body, agency: str) -> tuple[dict[str, str], dict[str, object]]:

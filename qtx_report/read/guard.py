@@ -51,7 +51,7 @@ def guard_zip(path: Path, required: str, what: str) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError) as err:
-        raise InputError(str(path), f"文件已损坏，无法解压（{err}）。请用 Excel/WPS/Word 重新保存后再试。") from err
+        raise InputError(str(path), "文件已损坏，无法解压。请用 Excel/WPS/Word 重新保存后再试。") from err
     if required not in {m.filename for m in members}:
         raise InputError(str(path), f"文件不是{what}（缺少 {required}），可能被改了扩展名。")
     total = sum(m.file_size for m in members)

@@ -60,10 +60,11 @@ class _Reader:
     def take(self, section: str, row_key: str, row_label: str, column: Column, hit: tuple[int, int, int],
              add: bool = False) -> None:
         """Read one number cell into the grid, noting how it was read; `add` sums several cells
-        into one (rows of the other edition that this edition counts in a single row)."""
+        into one (rows of the other edition that this edition counts in a single row). A cell holding
+        an Excel error value (#N/A) is read as that text: calamine gives it as blank."""
         s, r, c = hit
         sheet = self.cells.sheets[s]
-        raw = sheet.rows[r][c] if r < len(sheet.rows) and c < len(sheet.rows[r]) else ""
+        raw = sheet.errors.get((r, c)) or (sheet.rows[r][c] if r < len(sheet.rows) and c < len(sheet.rows[r]) else "")
         key = (section, row_key, column.key)
         self.locations[key] = sheet.place(r, c)
         value, problem = parse_number(raw)

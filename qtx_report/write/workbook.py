@@ -70,11 +70,12 @@ def write_template(
     year: int = date.today().year - 1,
     report: Report | None = None,
     overwrite: bool = False,
+    inputs: tuple[Path, ...] = (),
 ) -> None:
     """Write the agency workbook for `edition`. With `report`, its edition, meta, texts and numbers
-    are filled in (samples, tests); without, every input cell is blank (a blank is never 0)."""
+    are filled in (export, samples, tests); without, every input cell is blank (a blank is never 0)."""
     workbook = build_workbook(edition, agency=agency, year=year, report=report)
-    with atomic_path(Path(path), overwrite=overwrite) as tmp:
+    with atomic_path(Path(path), overwrite=overwrite, inputs=inputs) as tmp:
         workbook.save(tmp)
 
 
