@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 
 @lru_cache(maxsize=4096)
@@ -66,9 +67,7 @@ class TableCell:
     row: int
     column: int
 
-    @property
-    def sheet(self) -> str:
-        return ""
+    sheet: ClassVar[str] = ""  # a place outside any worksheet
 
     @property
     def cell(self) -> str:
@@ -82,9 +81,7 @@ class PageLine:
     page: int
     line: int
 
-    @property
-    def sheet(self) -> str:
-        return ""
+    sheet: ClassVar[str] = ""  # a place outside any worksheet
 
     @property
     def cell(self) -> str:
@@ -97,9 +94,7 @@ class TextLine:
 
     line: int
 
-    @property
-    def sheet(self) -> str:
-        return ""
+    sheet: ClassVar[str] = ""  # a place outside any worksheet
 
     @property
     def cell(self) -> str:
