@@ -180,6 +180,17 @@ def test_a_workbook_damaged_past_finding_the_cell_is_named_damaged(tmp_path: Pat
     assert not ENGLISH.search(said(outcome, path)), outcome.stdout
 
 
+def test_a_zip_directory_no_program_writes_is_damaged(tmp_path: Path) -> None:
+    """An entry needing "version 9.5" to extract (found by the fuzz: it was an internal error)."""
+    data = bytearray(SAMPLE.read_bytes())
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6:entry + 8] = (95).to_bytes(2, "little")
+    path = tmp_path / "version.xlsx"
+    path.write_bytes(bytes(data))
+    outcome = run_cli("check", str(path), inputs=(path,))
+    assert outcome.code == 2 and "文件已损坏，无法解压" in outcome.stdout
+
+
 # ------------------------------------------------------------------------------ an error value in a number cell
 
 

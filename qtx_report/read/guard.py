@@ -50,7 +50,8 @@ def guard_zip(path: Path, required: str, what: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as err:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError) as err:
+        # the last two: a directory no zip program writes ("zip file version 9.5", a negative offset)
         raise InputError(str(path), "文件已损坏，无法解压。请用 Excel/WPS/Word 重新保存后再试。") from err
     if required not in {m.filename for m in members}:
         raise InputError(str(path), f"文件不是{what}（缺少 {required}），可能被改了扩展名。")
