@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import re
 import resource
 import subprocess
@@ -38,6 +39,16 @@ class Outcome:
     code: int
     stdout: str
     stderr: str
+
+
+def damaged_bytes(rng: random.Random, data: bytes, how: str) -> bytes:
+    """The whole file truncated at a random byte ("truncate"), or with 1 to 20 bytes overwritten."""
+    if how == "truncate":
+        return data[:rng.randrange(len(data))]
+    damaged = bytearray(data)
+    for _ in range(rng.randint(1, 20)):
+        damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+    return bytes(damaged)
 
 
 def _limit_memory() -> None:

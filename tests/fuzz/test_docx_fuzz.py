@@ -28,7 +28,7 @@ from qtx_report.form.editions import META_SHEET, TEXT_SHEET
 from qtx_report.model.text import MAX_NAME_BYTES
 
 from ..helpers import balanced
-from .harness import SEEDED_CASES, run_cli
+from .harness import SEEDED_CASES, damaged_bytes, run_cli
 from .wordfile import DOCUMENT, SAMPLE, W_NS, build, built_report, parts, zipped
 
 W = f"{{{W_NS}}}"
@@ -112,13 +112,8 @@ def mutate_structure(rng: random.Random, data: bytes) -> bytes:
 def mutate_zip(rng: random.Random, data: bytes) -> bytes:
     files = parts(data)
     how = rng.choice(("truncate", "flip", "drop", "replace", "raw", "encoding"))
-    if how == "truncate":
-        return data[:rng.randrange(len(data))]
-    if how == "flip":
-        damaged = bytearray(data)
-        for _ in range(rng.randint(1, 20)):
-            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
-        return bytes(damaged)
+    if how in ("truncate", "flip"):
+        return damaged_bytes(rng, data, how)
     name = rng.choice(sorted(files))
     if how == "drop":
         del files[name]

@@ -32,7 +32,7 @@ from python_calamine import CalamineWorkbook
 from qtx_report.ledger.columns import REQUEST_COLUMNS, REQUEST_SHEET, applicant_choices, result_choices
 from qtx_report.ooxml.sheetml import reach, sheet_parts
 
-from .harness import SAMPLES, SEEDED_CASES, run_cli
+from .harness import SAMPLES, SEEDED_CASES, damaged_bytes, run_cli
 
 REPORTS = sorted((SAMPLES / "2025").glob("*.xlsx"))
 ROSTER = SAMPLES / "名单.xlsx"
@@ -136,13 +136,8 @@ def mutate_markup(rng: random.Random, data: bytes) -> bytes:
 def mutate_zip(rng: random.Random, data: bytes) -> bytes:
     files = files_of(data)
     how = rng.choice(("truncate", "flip", "drop", "replace", "double", "case", "encoding", "strings"))
-    if how == "truncate":
-        return data[:rng.randrange(len(data))]
-    if how == "flip":
-        damaged = bytearray(data)
-        for _ in range(rng.randint(1, 20)):
-            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
-        return bytes(damaged)
+    if how in ("truncate", "flip"):
+        return damaged_bytes(rng, data, how)
     name = rng.choice(sorted(files))
     part = rng.choice(sheets_of(files))
     if how == "drop":
