@@ -16,12 +16,11 @@ from qtx_report.model.loaded import Loaded
 from qtx_report.model.places import TableCell
 from qtx_report.ooxml import wordml
 from qtx_report.read.document import Body, Paragraph, read_document
-from qtx_report.read.guard import guard_zip
+from qtx_report.read.guard import MB, guard_zip
 
 _HEADING_STYLES = ("heading", "标题")
 
 # Bounds of a document, far beyond any report and within what reads in a second or two:
-MB = 1024 * 1024
 # python-docx parses every XML part whole, taking up to 25 times its size in memory; a report's
 # XML is 1–3 MB (ours at the text limits of write.context about 4 MB).
 MAX_XML = 12 * MB

@@ -16,8 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 from qtx_report.model import labels
 from qtx_report.model.findings import InputError
+from qtx_report.read.guard import MB
 
-MB = 1024 * 1024
 MAX_BYTES = 50 * MB  # a report page with its inline styles is under 2 MB, an attached PDF under 20 MB
 TIMEOUT_S = 20.0
 MAX_REDIRECTS = 5
@@ -105,22 +105,15 @@ def _status_text(status: int) -> str:
 
 def _attachment(page_url: str, data: bytes) -> str | None:
     """The attached report a page links to, when the page does not print the report itself."""
-    text = _decode(data)
+    from qtx_report.read.html import decode  # the page reader's own decoding, imported when a page comes
+
+    text = decode(data)
     if _REPORT_MARK in labels.key(_TAGS.sub("", text)):
         return None
     links = [(urljoin(page_url, href), _TAGS.sub("", inner)) for href, inner in _LINK.findall(text)]
     attached = [(href, inner) for href, inner in links if PurePosixPath(urlsplit(href).path).suffix.lower() in _ATTACHED]
     named = [href for href, inner in attached if "报告" in inner or "年报" in inner or "报告" in href]
     return (named or [href for href, _ in attached] or [None])[0]
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
 
 
 def _keep(url: str, final: str, content_type: str, data: bytes, archive: Path) -> Fetched:
