@@ -14,7 +14,8 @@ from pathlib import Path
 from qtx_report.model import labels
 from qtx_report.model.findings import Finding, InputError, exit_code
 from qtx_report.model.loaded import Loaded
-from qtx_report.read.load import REPORT_SUFFIXES, load_report
+from qtx_report.read.load import load_report
+from qtx_report.read.source import REPORT_SUFFIXES
 from qtx_report.read.url import fetch_report, is_url
 from qtx_report.rules.base import Options
 from qtx_report.rules.registry import validate

@@ -47,3 +47,20 @@ def test_a_heading_with_a_wrong_ordinal_is_read_and_reported(tmp_path: Path) -> 
     assert loaded.report.problems  # the section's text is still read
     (finding,) = _s204(path)
     assert "五" in finding["message"] or "四" in finding["message"]
+
+
+def test_sub_items_numbered_like_the_six_headings_are_reported_not_taken_for_sections(tmp_path: Path) -> None:
+    path = _report_docx(tmp_path)
+    doc = Document(str(path))
+    heading = next(i for i, p in enumerate(doc.paragraphs) if p.text == "一、总体情况")
+    first, second = doc.paragraphs[heading + 1], doc.paragraphs[heading + 2]
+    first.insert_paragraph_before("一、主动公开情况")
+    second.insert_paragraph_before("二、依申请公开情况")
+    doc.save(str(path))
+    loaded = load_report(path)
+    assert [h.section for h in loaded.outline] == ["overview", "proactive", "requests", "appeals", "problems", "other"]
+    assert "一、主动公开情况" in loaded.report.overview and "二、依申请公开情况" in loaded.report.overview
+    result = runner.invoke(app, ["check", str(path), "--format", "json"])
+    (finding,) = [f for f in json.loads(result.output)["files"][0]["findings"] if f["code"] == "S205"]
+    assert "“一、主动公开情况”“二、依申请公开情况”" in finding["message"]
+    assert not _s204(path)

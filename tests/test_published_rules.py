@@ -19,7 +19,7 @@ from qtx_report.model.report import Report
 from qtx_report.rules.privacy import PROVINCES, id_check_digit, is_credit_code, looks_like_id, luhn_valid, mask
 from qtx_report.rules.registry import validate
 from qtx_report.rules.statements import stated_figures, stray_years
-from qtx_report.rules.structure import ordinal
+from qtx_report.rules.structure import ordinal, top_level_lines
 
 from .helpers import OVERVIEW, balanced
 
@@ -501,3 +501,26 @@ def test_long_text_costs_linear_time(unit: str) -> None:
     started = time.perf_counter()
     findings(report(overview=text, problems=text, other=text))
     assert time.perf_counter() - started < 10
+
+
+# ---------------------------------------------------------------- S205: numbering inside a section
+
+_NUMERALS = "一二三四五六七八九十"
+_ITEM_TEXT = st.text(alphabet="主动公开依申请平台建设监督保障情况。，1234567890", min_size=1, max_size=30)
+
+
+@given(st.lists(st.tuples(st.integers(1, 10), _ITEM_TEXT), min_size=1, max_size=8), st.data())
+def test_top_level_numbering_is_found_exactly_where_it_is(items, data):
+    """Sub-items numbered （N） never count; any of them renumbered N、 is found, and only those."""
+    lines = [f"（{_NUMERALS[n - 1]}）{text}" for n, text in items]
+    assert top_level_lines("\n".join(lines)) == []
+    renumbered = data.draw(st.sets(st.integers(0, len(lines) - 1)))
+    for i in renumbered:
+        lines[i] = f"{_NUMERALS[items[i][0] - 1]}{data.draw(st.sampled_from('、.．'))}{items[i][1]}"
+    assert top_level_lines("\n".join(lines)) == [lines[i] for i in sorted(renumbered)]
+
+
+@pytest.mark.parametrize("line", ["一是加强培训，二是加强督查。", "十二月，本局完成目录更新。", "第一，加强领导。",
+                                  "1、主动公开情况", "（一）主动公开情况", "二〇二五年，本局……"])
+def test_lines_that_are_not_top_level_headings(line):
+    assert top_level_lines(line) == []

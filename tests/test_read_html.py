@@ -18,7 +18,8 @@ from qtx_report.model.findings import InputError
 from qtx_report.model.places import TableCell
 from qtx_report.model.report import Report
 from qtx_report.read.html import MAX_BYTES, read_html
-from qtx_report.read.load import REPORT_SUFFIXES, load_report
+from qtx_report.read.load import load_report
+from qtx_report.read.source import REPORT_SUFFIXES
 from qtx_report.rules.registry import validate
 from qtx_report.write.report import render_html
 

@@ -25,9 +25,11 @@ from qtx_report.form.grids import layouts
 from qtx_report.model.findings import InputError
 from qtx_report.model.places import PageLine
 from qtx_report.model.report import Report
-from qtx_report.read.load import REPORT_SUFFIXES, load_report
+from qtx_report.read.load import load_report
+from qtx_report.read.source import REPORT_SUFFIXES
 from qtx_report.read.pdf import MAX_PAGES, read_pdf
-from qtx_report.write.report import render_docx, soffice_env, soffice_path
+from qtx_report.ooxml.office import soffice_path
+from qtx_report.write.report import render_docx, soffice_env
 
 from .helpers import balanced
 

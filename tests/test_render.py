@@ -18,6 +18,7 @@ from qtx_report.form.editions import EDITIONS, REPORT_TITLE, edition
 from qtx_report.form.grids import Cell, TableLayout, layouts
 from qtx_report.model.numbers import format_number
 from qtx_report.model.report import Report
+from qtx_report.ooxml.office import soffice_path
 from qtx_report.write import report as render
 from qtx_report.write.context import DRAFT_MARK, context, resolve
 
@@ -282,14 +283,14 @@ def test_build_never_writes_over_its_input(tmp_path: Path) -> None:
 
 
 def test_pdf_without_libreoffice_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render, "soffice_path", lambda: None)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no soffice to be found
     source = write_json(tmp_path / "r.json", balanced())
     result = build(str(source), "--pdf")
     assert result.exit_code == 2 and "LibreOffice" in result.output
     assert not list(tmp_path.glob("*.pdf")) and list(tmp_path.glob("*.docx"))
 
 
-@pytest.mark.skipif(render.soffice_path() is None, reason="LibreOffice is not installed")
+@pytest.mark.skipif(soffice_path() is None, reason="LibreOffice is not installed")
 def test_pdf_through_libreoffice(tmp_path: Path) -> None:
     source = write_json(tmp_path / "r.json", balanced())
     result = build(str(source), "--pdf", "-o", str(tmp_path / "out.docx"))

@@ -88,7 +88,7 @@ def template(
 @app.command(cls=Command)
 @friendly
 def check(
-    files: Annotated[list[str], typer.Argument(help="要校验的报告：.xlsx、.json、.docx、.pdf、.html、.txt 文件、文件夹或网址（http/https），可多个")],
+    files: Annotated[list[str], typer.Argument(help=f"要校验的报告：文件（{options.REPORT_KINDS}）、文件夹或网址（http/https），可多个")],
     previous: Annotated[str | None, typer.Option(help="上年度报告（文件、文件夹或网址），用于核对上年结转、现行有效件数和雷同")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="输出格式：text、json 或 github")] = OutputFormat.text,
     strict: Annotated[bool, typer.Option(help="有警告也返回 1")] = False,
@@ -117,7 +117,7 @@ def schema() -> None:
 @app.command(cls=Command)
 @friendly
 def export(
-    file: Annotated[Path, typer.Argument(help="报告：.xlsx、.json、.docx、.pdf、.html 或 .txt")],
+    file: Annotated[Path, typer.Argument(help=f"报告文件（{options.REPORT_KINDS}）")],
     output: Annotated[Path, typer.Option("-o", "--output", help="输出的 JSON 文件，或 .xlsx 填报工作簿")],
     overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的文件")] = False,
 ) -> None:

@@ -12,7 +12,8 @@ from qtx_report.read.guard import guard_zip
 from qtx_report.read.load import load_report
 from qtx_report.rules.registry import validate
 from qtx_report.write.context import DRAFT_MARK, text_too_long
-from qtx_report.write.report import default_output, report_files, soffice_path, write_report
+from qtx_report.ooxml.office import soffice_path
+from qtx_report.write.report import default_output, report_files, write_report
 
 
 def build_command(file: Path, output: Path | None = None, html: bool = False, pdf: bool = False,

@@ -17,6 +17,9 @@ import typer
 from qtx_report.model.dates import DateError, parse_date
 from qtx_report.model.findings import InputError
 from qtx_report.model.report import FIRST_YEAR, LAST_YEAR
+from qtx_report.read.source import REPORT_SUFFIXES
+
+REPORT_KINDS = " ".join(REPORT_SUFFIXES)  # spaces: the help column wraps only there
 
 MAX_JOBS = 64  # worker processes; more only adds memory, a city sends a few hundred reports
 

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from qtx_report.model.findings import InputError
 
+# What the readers take, in the order help texts name them; a folder is searched for these.
+REPORT_SUFFIXES = (".xlsx", ".json", ".docx", ".pdf", ".html", ".htm", ".txt", ".doc", ".wps", ".xls", ".et", ".xlsm")
+
 
 def source_file(path: Path, what: str = "文件") -> Path:
     """`path` when it is a regular file this process may read; otherwise an InputError naming it."""

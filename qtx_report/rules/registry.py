@@ -12,6 +12,7 @@ from qtx_report.rules.base import Context, Options, Rule
 # last year), which is what `check` prints; the golden outputs pin it.
 RULES: tuple[Rule, ...] = (
     structure.section_headings,
+    structure.sub_item_numbering,
     values.blank_cells,
     values.whole_counts,
     values.non_negative,

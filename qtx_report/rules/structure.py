@@ -1,6 +1,7 @@
 """The section headings of a published report (S204): all six present, in order, each with its own
 ordinal. Read from the outline the reader recorded; a source without headings (the workbook, JSON)
-has an empty outline and nothing to check."""
+has an empty outline and nothing to check. And the numbering inside the text sections (S205): their
+sub-items are （一）（二）…, the bare 一、 to 六、 belong to the six headings."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from qtx_report.form.editions import Section
+from qtx_report.form.editions import TEXT_SECTIONS, Section
 from qtx_report.model.findings import Finding
 from qtx_report.model.loaded import Heading
 from qtx_report.model.numbers import chinese_numeral
 from qtx_report.rules.base import Context, rule
 
 _ORDINAL = re.compile(r"\d+|[一二三四五六七八九十]+")
+# A line opening with a top-level ordinal: 二、 or 二. (not （二）, 二是, 第二, 十二月).
+_TOP_LEVEL = re.compile(r"^[一二三四五六七八九十]{1,2}[、.．]")
+QUOTED_LINES = 3
 
 
 def ordinal(number: str) -> int | None:
@@ -136,3 +140,26 @@ def _missing(ctx: Context, first: dict[str, int]) -> list[tuple[float, Finding]]
                                        section=section.heading, expected=section.heading,
                                        place=heading.place if heading else None)))
     return found
+
+
+@rule("S205")
+def sub_item_numbering(ctx: Context) -> Iterator[Finding]:
+    for section in TEXT_SECTIONS:
+        lines = top_level_lines(getattr(ctx.report, section.key))
+        if not lines:
+            continue
+        quoted = "”“".join(_short(line) for line in lines[:QUOTED_LINES])
+        more = f"等 {len(lines)} 处" if len(lines) > QUOTED_LINES else ""
+        yield ctx.at("S205", f"“{section.heading}”中的分项“{quoted}”{more}用了一、二、这样的一级标题序号，"
+                     "容易被当成报告的新部分。请改为（一）（二）……", section=section.heading, actual=lines[0])
+
+
+def top_level_lines(text: str) -> list[str]:
+    """The lines of a text section numbered like the six headings."""
+    return [line.strip() for line in text.splitlines() if _TOP_LEVEL.match(unicodedata.normalize("NFKC", line.strip()))]
+
+
+def _short(line: str, limit: int = 20) -> str:
+    """The item's own title: up to its first stop, as the reader would look for it."""
+    title = re.split(r"[。，,：:；;]", line, maxsplit=1)[0]
+    return title if len(title) <= limit else title[:limit] + "…"

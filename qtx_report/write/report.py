@@ -12,7 +12,6 @@ import io
 import marshal
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -22,6 +21,7 @@ from qtx_report.form.editions import GRID_SECTIONS, REPORT_TITLE, edition
 from qtx_report.model.findings import InputError
 from qtx_report.model.report import Report
 from qtx_report.model.text import MAX_NAME_BYTES, file_name
+from qtx_report.ooxml.office import ConversionError, SofficeMissing, converted
 from qtx_report.ooxml.zips import CORE_PROPERTY_LIMIT
 from qtx_report.write.context import context, html_tables
 from qtx_report.write.files import atomic_path
@@ -214,33 +214,15 @@ def render_html(report: Report, *, draft: bool = False) -> str:
 # ---------------------------------------------------------------- PDF
 
 
-def soffice_path() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
 def convert_pdf(docx: Path, pdf: Path) -> None:
-    """docx → PDF with LibreOffice headless, in a throwaway profile (a running LibreOffice or a
-    read-only home would otherwise block the conversion)."""
-    soffice = soffice_path()
-    if soffice is None:
-        raise InputError(str(pdf), "未安装 LibreOffice，无法生成 PDF。请安装 LibreOffice（soffice），"
-                         "或在 Word/WPS 中打开生成的 .docx 另存为 PDF。")
-    with tempfile.TemporaryDirectory(prefix="qtx-pdf-") as work:
-        work_dir = Path(work)
-        source = work_dir / "report.docx"
-        shutil.copyfile(docx, source)
-        command = [soffice, "--headless", "--norestore", "--nologo",
-                   f"-env:UserInstallation={(work_dir / 'profile').as_uri()}",
-                   "--convert-to", "pdf", "--outdir", str(work_dir), str(source)]
-        try:
-            subprocess.run(command, check=True, capture_output=True, timeout=PDF_TIMEOUT_S, env=soffice_env())
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
-            raise InputError(str(pdf), f"LibreOffice 转换 PDF 失败：{err}") from err
-        produced = work_dir / "report.pdf"
-        if not produced.is_file():
-            raise InputError(str(pdf), "LibreOffice 没有生成 PDF（可能是文档损坏或 LibreOffice 安装不完整）。")
-        with atomic_path(pdf) as tmp:
+    try:
+        with converted(docx, "pdf", timeout_s=PDF_TIMEOUT_S, env=soffice_env()) as produced, atomic_path(pdf) as tmp:
             shutil.copyfile(produced, tmp)
+    except SofficeMissing:
+        raise InputError(str(pdf), "未安装 LibreOffice，无法生成 PDF。请安装 LibreOffice（soffice），"
+                         "或在 Word/WPS 中打开生成的 .docx 另存为 PDF。") from None
+    except ConversionError as err:
+        raise InputError(str(pdf), f"{err}，未能生成 PDF。请在 Word/WPS 中打开生成的 .docx 另存为 PDF。") from None
 
 
 def soffice_env() -> dict[str, str]:
