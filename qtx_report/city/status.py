@@ -9,7 +9,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
@@ -45,6 +45,9 @@ class Submission:
     infos: int
     balanced: bool
     rendered: str
+    # From the receipt log of an intake folder (`city.receipts`); None for a file without a record.
+    received: datetime | None = None
+    version: int | None = None
 
     @property
     def readable(self) -> bool:
