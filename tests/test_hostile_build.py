@@ -148,9 +148,26 @@ def no_cjk_font(monkeypatch: pytest.MonkeyPatch):
 
     monkeypatch.setattr(font_manager.fontManager, "ttflist",
                         [f for f in font_manager.fontManager.ttflist if f.name.startswith("DejaVu")])
+    monkeypatch.setattr(charts, "fontconfig_cjk_files", lambda: [])
     charts.cjk_font.cache_clear()
     yield
     charts.cjk_font.cache_clear()
+
+
+@pytest.mark.skipif(not charts.fontconfig_cjk_files(), reason="fontconfig knows no Chinese font here")
+def test_fonts_installed_after_matplotlib_built_its_cache_are_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib import font_manager
+
+    # matplotlib's cache as built before fonts-noto-cjk was installed
+    monkeypatch.setattr(font_manager.fontManager, "ttflist",
+                        [f for f in font_manager.fontManager.ttflist if f.name.startswith("DejaVu")])
+    charts.cjk_font.cache_clear()
+    try:
+        font = charts.cjk_font()
+        assert font is not None and font in {f.name for f in font_manager.fontManager.ttflist}
+        assert chart_notes() == []
+    finally:
+        charts.cjk_font.cache_clear()
 
 
 def test_charts_without_a_cjk_font_give_one_chinese_note(no_cjk_font, tmp_path: Path, capsys) -> None:

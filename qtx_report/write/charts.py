@@ -6,6 +6,7 @@ Every chart carries its own title, so the PNGs stand alone as well as inside the
 from __future__ import annotations
 
 import io
+import subprocess
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ NO_FONT_NOTE = "未找到中文字体（请安装 fonts-noto-cjk），图表中�
 # … and what the image itself says, in English on purpose: without the font its Chinese is boxes.
 IMAGE_NOTE = "No CJK font found (install fonts-noto-cjk): Chinese text may show as boxes"
 DPI = 200
+FC_TIMEOUT_S = 10
 WIDTH_IN = 6.3  # the type area of the report is 156 mm
 GOOD, WARN, BAD, NONE, BAR = "#3B8C5A", "#E3A21A", "#C0392B", "#B8B8B8", "#3A6EA5"
 
@@ -34,11 +36,41 @@ class Segment:
 
 @cache
 def cjk_font() -> str | None:
-    """The first installed CJK face, or None."""
+    """The first installed CJK face, or None. matplotlib lists the fonts it found when it first
+    built its cache; fonts installed since are only known to fontconfig, so they are added from there."""
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = _preferred(font_manager.fontManager.ttflist)
+    if found is None:
+        added = [_add_font(path) for path in fontconfig_cjk_files()]
+        found = _preferred(font_manager.fontManager.ttflist) or next((name for name in added if name), None)
+    return found
+
+
+def _preferred(fonts) -> str | None:  # type: ignore[no-untyped-def]
+    installed = {f.name for f in fonts}
     return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def fontconfig_cjk_files() -> list[str]:
+    """The files of the Chinese fonts fontconfig knows; none where fontconfig is absent (Windows)."""
+    try:
+        listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=FC_TIMEOUT_S,
+                                check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return sorted({line.rstrip().removesuffix(":").strip() for line in listed.splitlines() if line.strip()})
+
+
+def _add_font(path: str) -> str | None:
+    """The family name of the font file once matplotlib knows it; None for a file it cannot read."""
+    from matplotlib import font_manager
+
+    try:
+        font_manager.fontManager.addfont(path)
+        return font_manager.get_font(path).family_name
+    except (OSError, RuntimeError, ValueError):
+        return None
 
 
 def font_note() -> str:
