@@ -1,4 +1,6 @@
-"""Write templates/annual_report.docx.j2, the Word template `qtx-report build` renders with docxtpl.
+"""Write templates/annual_report.docx.j2, the Word template `qtx-report build` renders with docxtpl,
+and the city's two notice templates (`qtx-report city --notices`): templates/notice.docx.j2 (整改通知单,
+one per agency) and templates/missing.docx.j2 (未报送单位), on the same styles and page.
 
 Run once when form.py or the layout changes:  .venv/bin/python scripts/make_docx_template.py
 The committed .docx is the source a person restyles in Word/WPS (fonts, margins, letterhead);
@@ -13,6 +15,8 @@ What the template holds (GB/T 9704-2012 公文格式):
 - Tables: one per numeric section, merged cells exactly as the official layout (qtx_report.layout);
   rows that exist in only one edition sit between `{%tr if edition == "2021" %}` rows.
 - Header: `{{ draft_mark }}` (empty unless `build --force` printed a report with errors).
+- The notices: 标题, a 副标题 line, the addressee flush left (称谓), the findings as one table whose
+  body row repeats per finding (`{%tr for f in item.findings %}`), the header row repeated on every page.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from qtx_report.form.editions import EDITIONS, edition  # noqa: E402
 from qtx_report.form.grids import TableLayout, layouts  # noqa: E402
 
 OUT = ROOT / "templates" / "annual_report.docx.j2"
+NOTICE_OUT = ROOT / "templates" / "notice.docx.j2"
+MISSING_OUT = ROOT / "templates" / "missing.docx.j2"
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
@@ -138,7 +144,7 @@ def declare_fonts(doc) -> None:
 # ---------------------------------------------------------------- page, header, footer
 
 
-def page_setup(doc) -> None:
+def page_setup(doc, header_text: str = "{{ draft_mark }}") -> None:
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -149,7 +155,7 @@ def page_setup(doc) -> None:
     for header in (section.header, section.even_page_header):
         header.is_linked_to_previous = False
         header.paragraphs[0].style = doc.styles["Header"]
-        header.paragraphs[0].text = "{{ draft_mark }}"
+        header.paragraphs[0].text = header_text
     page_number(section.footer.paragraphs[0], doc, "right")
     section.even_page_footer.is_linked_to_previous = False
     page_number(section.even_page_footer.paragraphs[0], doc, "left")
@@ -260,11 +266,15 @@ def add_table(doc, key: str) -> None:
 # ---------------------------------------------------------------- body
 
 
+# contact_office is the agency itself, or the office the city report names (`city --office`); each of
+# address, person and phone is printed only when given.
 INTRO = ("本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《中华人民共和国政府信息公开工作"
          "年度报告格式》（{{ basis }}）要求编制。本报告中所列数据的统计期限自{{ year }}年1月1日起至{{ year }}年"
-         "12月31日止。如对本报告有疑问，请与{{ agency }}联系"
-         "{% if contact_person or contact_phone %}（联系人：{{ contact_person }}，联系电话：{{ contact_phone }}）"
-         "{% endif %}。")
+         "12月31日止。如对本报告有疑问，请与{{ contact_office }}联系"
+         "{% if contact_address or contact_person or contact_phone %}（"
+         "{% if contact_address %}地址：{{ contact_address }}{% if contact_person or contact_phone %}，{% endif %}{% endif %}"
+         "{% if contact_person %}联系人：{{ contact_person }}{% if contact_phone %}，{% endif %}{% endif %}"
+         "{% if contact_phone %}联系电话：{{ contact_phone }}{% endif %}）{% endif %}。")
 
 
 def body(doc) -> None:
@@ -285,19 +295,107 @@ def body(doc) -> None:
     doc.add_paragraph("{%p endif %}")
 
 
-def main() -> None:
+# ---------------------------------------------------------------- the city's notices
+
+
+NOTICE_COLUMNS = (("序号", 10.0, "value", "{{ f.n }}"), ("问题", 34.0, "label", "{{ f.problem }}"),
+                  ("位置", 30.0, "label", "{{ f.place }}"), ("说明", 46.0, "label", "{{ f.message }}"),
+                  ("怎么改", 36.0, "label", "{{ f.advice }}"))
+MISSING_COLUMNS = (("序号", 12.0, "value", "{{ m.n }}"), ("单位名称", 58.0, "label", "{{ m.agency }}"),
+                   ("分组", 26.0, "value", "{{ m.group }}"), ("距报送期限", 28.0, "value", "{{ m.days }}"),
+                   ("备注", 32.0, "label", "{{ m.note }}"))
+
+
+def notice_styles(doc) -> None:
+    restyle(doc, "Subtitle", para_props(jc="center", after=LINE // 2), run_props(HEADING2_FONT, 16))
+    restyle(doc, "称谓", para_props(), run_props(BODY_FONT, 16), style_id="Salutation")
+    restyle(doc, "表前", para_props(first_chars=2, before=LINE // 4, after=LINE // 4, keep_next=True),
+            run_props(HEADING1_FONT, 16), style_id="TableLead")
+
+
+def loop_table(doc, key: str, columns: tuple, loop: str) -> None:
+    """A table of a header row and one body row repeated by docxtpl (`{%tr for … %}`)."""
+    header = tuple((label, 1, "", "header") for label, *_ in columns)
+    row = tuple((field, 1, "", role) for _, _, role, field in columns)
+    rows = [header, "{%tr for " + loop + " %}", row, "{%tr endfor %}"]
+    body = doc.element.body
+    body.insert(len(body) - 1, parse_xml(table_xml(key, [twips(mm) for _, mm, *_ in columns], rows, 1)))
+
+
+def signature(doc) -> None:
+    doc.add_paragraph("{%p if office %}")
+    doc.add_paragraph("{{ office }}", style="落款").paragraph_format.keep_with_next = True
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{{ date_text }}", style="落款")
+
+
+def notice_body(doc) -> None:
+    doc.add_paragraph("整改通知单", style="Title")
+    doc.add_paragraph("（{{ year }}年度政府信息公开工作年度报告）", style="Subtitle")
+    doc.add_paragraph("{{ agency }}：", style="称谓")
+    doc.add_paragraph("你单位报送的{{ year }}年度政府信息公开工作年度报告经审核，发现以下问题。请对照逐项修改，"
+                      "于{{ resubmit_text }}前重新报送。", style="Normal")
+    doc.add_paragraph("{%p for item in files %}")
+    doc.add_paragraph("报送文件：{{ item.file }}{{ item.version_text }}", style="Normal")
+    doc.add_paragraph("收件时间：{{ item.received_text }}", style="Normal")
+    doc.add_paragraph("审核结果：{{ item.result_text }}", style="Normal")
+    doc.add_paragraph("{%p if item.note %}")
+    doc.add_paragraph("{{ item.note }}", style="Normal")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("问题清单", style="表前")
+    loop_table(doc, "findings", NOTICE_COLUMNS, "f in item.findings")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("有关要求", style="表前")
+    doc.add_paragraph("一、标为“错误”的问题须改正后重新报送；标为“警告”的问题请逐项核实，确有问题的一并修改。", style="Normal")
+    doc.add_paragraph("二、“位置”指你单位所报文件中的位置：工作簿为工作表和单元格，Word、PDF 报告为表格的行列或页码和行号。",
+                      style="Normal")
+    doc.add_paragraph("三、请报送修改后的完整报告文件，不要只报送修改的部分。"
+                      "{% if office_phone %}如有疑问，请联系{{ office or '我们' }}（联系电话：{{ office_phone }}）。{% endif %}",
+                      style="Normal")
+    signature(doc)
+
+
+def missing_body(doc) -> None:
+    doc.add_paragraph("未报送单位名单", style="Title")
+    doc.add_paragraph("（{{ year }}年度政府信息公开工作年度报告，截至{{ today_text }}）", style="Subtitle")
+    doc.add_paragraph("{{ summary_text }}", style="Normal")
+    doc.add_paragraph("{%p if missing %}")
+    loop_table(doc, "missing", MISSING_COLUMNS, "m in missing")
+    doc.add_paragraph("{%p endif %}")
+    signature(doc)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def new_document(header_text: str = "{{ draft_mark }}"):
     doc = Document()
     define_styles(doc)
     declare_fonts(doc)
-    page_setup(doc)
+    page_setup(doc, header_text)
     for p in list(doc.paragraphs):  # the default document starts with one empty paragraph
         p._p.getparent().remove(p._p)
-    body(doc)
+    return doc
+
+
+def save(doc, out: Path, title: str, author: str, comments: str) -> None:
     props = doc.core_properties
-    props.title, props.author, props.comments = "{{ title }}", "qtx-report", "qtx-report 年度报告模板"
-    OUT.parent.mkdir(exist_ok=True)
-    doc.save(OUT)
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    props.title, props.author, props.comments = title, author, comments
+    out.parent.mkdir(exist_ok=True)
+    doc.save(out)
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+def main() -> None:
+    doc = new_document()
+    body(doc)
+    save(doc, OUT, "{{ title }}", "qtx-report", "qtx-report 年度报告模板")
+    for out, make, title in ((NOTICE_OUT, notice_body, "整改通知单（{{ agency }}）"),
+                             (MISSING_OUT, missing_body, "未报送单位名单")):
+        doc = new_document("")
+        notice_styles(doc)
+        make(doc)
+        save(doc, out, title, "{{ office }}", "")  # sent to the agencies: the office is the author
 
 
 if __name__ == "__main__":

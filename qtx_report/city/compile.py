@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from itertools import groupby
 from pathlib import Path
 from typing import Protocol
 
@@ -30,9 +31,20 @@ from qtx_report.city.examine import (
     read_previous,
     run_all,
 )
-from qtx_report.city.roster import UNGROUPED, Roster
-from qtx_report.city.status import Collector, Compiled, choose_year, state_of, status_rows
-from qtx_report.city.sums import check_sums, choose_edition, sum_notes, sum_reports
+from qtx_report.city.hierarchy import COMPARED_NOTE, Hierarchy, Tree, added, hierarchy_notes, tree_of
+from qtx_report.city.reviews import Review, Reviewed, applied_to, settle
+from qtx_report.city.roster import UNGROUPED, Roster, agency_key
+from qtx_report.city.status import (
+    STATES,
+    Collector,
+    Compiled,
+    StatusRow,
+    Submission,
+    choose_year,
+    state_of,
+    status_rows,
+)
+from qtx_report.city.sums import SUM_NAME, check_sums, choose_edition, hierarchy_sums, sum_notes, sum_reports
 from qtx_report.model.findings import InputError
 from qtx_report.rules.base import Options
 
@@ -66,9 +78,10 @@ class Silent:
 def compile_city(directory: Path, *, roster: Roster | None = None, previous: Path | None = None,
                  year: int | None = None, jobs: int | None = None, include_invalid: bool = False,
                  options: Options | None = None, render_dir: Path | None = None,
-                 progress: ProgressFactory = Silent) -> Compiled:
+                 progress: ProgressFactory = Silent, reviews: Mapping[str, Review] | None = None) -> Compiled:
     """Check every report in `directory` and compile them; the caller closes `Compiled.spool`
-    once the outputs are written."""
+    once the outputs are written. `reviews`: the office's decisions so far (`city.reviews`), by
+    fingerprint, applied to the findings they meet."""
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError(str(directory), "找不到存放各单位报告的文件夹，请检查路径。")
@@ -82,7 +95,7 @@ def compile_city(directory: Path, *, roster: Roster | None = None, previous: Pat
     setup = WorkerSetup(options, last_year, str(render_dir or ""), render_names(paths))
     # No `with`: the spool outlives this function, until the outputs are written.
     spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
-    collector = Collector(roster, spool)
+    collector = Collector(roster, spool, decisions=reviews or {})
     shown = progress("校验各单位报告", len(paths))
     try:
         for record in run_all(examine, paths, jobs, setup, crashed_examination):
@@ -129,14 +142,61 @@ def summarise(collector: Collector, requested_year: int | None, include_invalid:
     states = {s.file: state_of(s, year, duplicated, has_roster) for s in submissions}
     counted = {s.file for s in submissions
                if states[s.file] == "valid" or (include_invalid and states[s.file] == "invalid")}
+    tree = tree_of(roster)
+    compared = compared_files(tree, submissions, counted)
+    counted -= compared  # so the city total counts each unit once (city.hierarchy)
     agencies = list(roster.agencies) if has_roster else list(collector.seen.values())
     rows, missing = status_rows(agencies, submissions, states, counted, year, options, has_roster)
+    rows = [noted(r, COMPARED_NOTE) if r.file in compared else r for r in rows]
     included = [s for s in submissions if s.file in counted]
     city_edition = choose_edition(included)
     notes = sum_notes(included, city_edition)
     total, groups = sum_reports(included, year, city_edition, roster.groups if has_roster else [UNGROUPED])
+    hierarchy = hierarchy_of(tree, submissions, states, included, year, city_edition) if tree.children else None
+    notes += hierarchy_notes(hierarchy, len(compared))
     compiled = Compiled(year, city_edition, roster, rows, missing, submissions, total, groups, [], collector.spool,
-                        notes)
+                        notes, hierarchy=hierarchy)
     # The draft text describes the figures; the sums are then checked with it, as a report would be.
     compiled = replace(compiled, total=total.model_copy(update=draft_texts(compiled)))
-    return replace(compiled, sum_findings=check_sums(compiled.total, groups, options))
+    compiled = replace(compiled, sum_findings=check_sums(compiled.total, groups, options))
+    return replace(compiled, reviews=settle_reviews(collector, compiled))
+
+
+def settle_reviews(collector: Collector, c: Compiled) -> Reviewed:
+    """The decisions after the compile: those on the sums' findings too (the city and each group
+    are agencies of their own, always present); a decision that met nothing is resolved when its
+    agency sent a readable report, else left unmatched."""
+    applied = dict(collector.applied)
+    prints = c.sum_prints()
+    for scope, found in groupby(zip(c.sum_findings, prints, strict=True), key=lambda pair: pair[0].file):
+        pairs = list(found)
+        applied.update(applied_to(collector.decisions, scope, [f for f, _ in pairs], [fp for _, fp in pairs]))
+    present = {agency_key(s.agency.name if s.agency else s.name) for s in c.submissions if s.readable}
+    present |= {agency_key(SUM_NAME), *(agency_key(f"{SUM_NAME}（{g}）") for g in c.groups)}
+    return settle(collector.decisions, applied, present)
+
+
+def compared_files(tree: Tree, submissions: list[Submission], counted: set[str]) -> set[str]:
+    """The counted reports of parents with a counted report below them: compared with their
+    children's sum, not added to it."""
+    files = {s.agency.key: s.file for s in submissions if s.file in counted and s.agency is not None}
+    once = added(tree, files)
+    return {file for key, file in files.items() if key not in once}
+
+
+def noted(row: StatusRow, note: str) -> StatusRow:
+    return replace(row, note="；".join(p for p in (row.note, note) if p))
+
+
+def hierarchy_of(tree: Tree, submissions: list[Submission], states: dict[str, str], included: list[Submission],
+                 year: int, city_edition: str) -> Hierarchy:
+    """The parents' sums and checks. A parent's own report is compared when it could be read as a
+    report of this year on the roster, whether it passed or not (its errors are listed anyway)."""
+    own = [s for s in submissions if s.agency is not None and s.agency.key in tree.children
+           and states[s.file] in {"valid", "invalid"}]
+    why: dict[str, dict[str, None]] = {}
+    for s in submissions:
+        if s.agency is not None:
+            why.setdefault(s.agency.key, {})[STATES[states[s.file]]] = None
+    reasons = {key: "、".join(texts) for key, texts in why.items()}
+    return hierarchy_sums(tree, included, own, reasons, year, city_edition)

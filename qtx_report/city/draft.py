@@ -1,13 +1,49 @@
 """The text of the city report's draft: 一 (overview) and 五 (problems), written from the
-compile's own figures for a person to rewrite.
+compile's own figures for a person to rewrite, in the office's own voice (how it was compiled is
+told in the status annex, not here); and the office the report names to contact (`Office`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from qtx_report.city.roster import CITY
 from qtx_report.city.status import PROBLEM_STATES, STATES, Compiled
 from qtx_report.form.editions import Edition, edition
+from qtx_report.model.findings import InputError
 from qtx_report.model.numbers import format_number
 from qtx_report.model.report import Report
+from qtx_report.ooxml.zips import office_text
+
+# Whom the report's opening names when no office is given: true of every city (条例第三条: the
+# government's office is the 主管部门), never a wrong name; the annex asks for the real one.
+NEUTRAL_CONTACT = f"{CITY}政府信息公开工作主管部门"
+OFFICE_LIMIT = 100  # characters of each office setting: a name, an address, a phone number
+
+
+@dataclass(frozen=True)
+class Office:
+    """The office the city report names to contact and the notices are signed by (`city --office`)."""
+
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+
+    def contact(self) -> dict[str, str]:
+        """The contact values of the report template's opening (`write.context`)."""
+        return {"contact_office": self.name or NEUTRAL_CONTACT, "contact_address": self.address,
+                "contact_person": "", "contact_phone": self.phone}
+
+
+def make_office(name: str | None = None, address: str | None = None, phone: str | None = None) -> Office:
+    """The office as given on the command line: trimmed, what Word cannot hold dropped, bounded."""
+    values = {}
+    for option, value in (("--office", name), ("--office-address", address), ("--office-phone", phone)):
+        text = " ".join(office_text(value or "").split())
+        if len(text) > OFFICE_LIMIT:
+            raise InputError(option, f"内容过长（{len(text)} 个字，最多 {OFFICE_LIMIT} 个字）。请只写名称、地址或电话本身。")
+        values[option] = text
+    return Office(values["--office"], values["--office-address"], values["--office-phone"])
 
 
 def outcome_groups(ed: Edition) -> list[tuple[str, list[str]]]:
@@ -41,7 +77,7 @@ def overview_paragraphs(c: Compiled) -> list[str]:
     submitted = sum(row.state not in ("missing", "wrong_year") for row in c.rows)
     who = (f"名单内应报送单位{len(c.roster.agencies)}个，收到本年度报告{submitted}份"
            if c.has_roster else f"收到本年度报告{submitted}份")
-    intro = (f"本报告草稿由qtx-report根据全市各单位报送的{c.year}年度政府信息公开工作年度报告汇总生成。{who}，"
+    intro = (f"本报告的数据由全市各单位报送的{c.year}年度政府信息公开工作年度报告汇总而成。{who}，"
              f"其中{len(c.counted)}份计入本汇总；未报送{len(c.missing)}个单位，"
              f"逾期报送{sum(row.deadline == 'late' for row in c.rows)}份。各单位报送情况见附件1，统计图表见附件2。")
     proactive = "主动公开方面，全市" + "；".join(
@@ -70,5 +106,4 @@ def problems_paragraph(c: Compiled) -> str:
     parts = [f"{what}{len(names)}个单位（{'、'.join(sorted(names)[:10])}{'等' if len(names) > 10 else ''}）"
              for what, names in groups if names]
     found = "；".join(parts) if parts else "各单位均按时报送，数据均通过校验"
-    return (f"汇总中发现：{found}。（以上由汇总程序根据报送情况生成，存在的主要问题及改进情况请市政务公开办"
-            "结合各单位报告归纳补充。）")
+    return f"年度报告报送工作中，{found}。"

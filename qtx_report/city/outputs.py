@@ -12,11 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from qtx_report.city.draft import Office
 from qtx_report.city.examine import become_worker, pool_context
 from qtx_report.city.outputs_charts import chart_images, chart_notes
 from qtx_report.city.outputs_docx import write_docx
 from qtx_report.city.outputs_json import write_json
 from qtx_report.city.outputs_xlsx import write_xlsx
+from qtx_report.city.reviews import REVIEWS_FILE, write_kept
 from qtx_report.city.status import Compiled
 from qtx_report.model.findings import InputError
 from qtx_report.write.files import write_bytes_atomic
@@ -24,11 +26,12 @@ from qtx_report.write.files import write_bytes_atomic
 OUT_XLSX = "全市汇总.xlsx"
 OUT_DOCX = "全市汇总报告.docx"
 OUT_JSON = "全市汇总.json"
+OUT_REVIEWS = REVIEWS_FILE  # every decision of the office, read back by the next run (city.reviews)
 CHART_DIR = "图表"
 RENDER_DIR = "各单位报告"  # --render-all: each agency's Word report
 
 
-def write_outputs(out: Path, c: Compiled, exit_code: int, jobs: int = 1) -> list[Path]:
+def write_outputs(out: Path, c: Compiled, exit_code: int, jobs: int = 1, office: Office | None = None) -> list[Path]:
     """Every output into folder `out`; `exit_code` is recorded in the JSON as the command returns it.
     The tables (xlsx, JSON) and the report (charts, docx) are independent: with `jobs` > 1 the
     tables are written by a second process meanwhile (each half takes one to two seconds, mostly
@@ -41,8 +44,8 @@ def write_outputs(out: Path, c: Compiled, exit_code: int, jobs: int = 1) -> list
         charts = chart_images(c)
         for name, png in charts:
             write_bytes_atomic(out / CHART_DIR / name, png)
-        write_docx(out / OUT_DOCX, c, charts)
-    written = [out / OUT_XLSX, out / OUT_DOCX, out / OUT_JSON, out / CHART_DIR]
+        write_docx(out / OUT_DOCX, c, charts, office)
+    written = [out / OUT_XLSX, out / OUT_DOCX, out / OUT_JSON, out / OUT_REVIEWS, out / CHART_DIR]
     if any(s.rendered for s in c.submissions):
         written.append(out / RENDER_DIR)
     return written
@@ -51,6 +54,7 @@ def write_outputs(out: Path, c: Compiled, exit_code: int, jobs: int = 1) -> list
 def write_tables(out: Path, c: Compiled, exit_code: int) -> None:
     write_xlsx(out / OUT_XLSX, c)
     write_json(out / OUT_JSON, c, exit_code)
+    write_kept(out / OUT_REVIEWS, c.reviews, c.year)
 
 
 _SIDE: tuple[Callable[..., None], tuple[Any, ...]] | None = None

@@ -12,6 +12,7 @@ from itertools import chain
 from pathlib import Path
 from typing import IO
 
+from qtx_report.city.draft import NEUTRAL_CONTACT, Office
 from qtx_report.city.roster import CITY, short_name
 from qtx_report.city.status import STATES, Compiled, StatusRow
 from qtx_report.model.numbers import format_number
@@ -25,9 +26,15 @@ ANNEX_COLUMNS = (("序号", 10.0), ("单位名称", 42.0), ("分组", 18.0), ("�
 ANNEX_HEADER_STYLES = ("TableText",) * len(ANNEX_COLUMNS)
 ANNEX_STYLES = tuple("TableLabel" if i == 1 else "TableText" for i in range(len(ANNEX_COLUMNS)))
 ANNEX_MARKER = "QTX-ANNEX-TABLE"  # a paragraph replaced by the streamed status table
+# How the draft was made is told here, in the status annex, never in the report's body.
+ANNEX_NOTE = ("说明：本汇总报告草稿由 qtx-report 根据各单位报送的年度报告自动汇总生成，正文中的数字为下表中"
+              "计入汇总的报告之和；正文“五、存在的主要问题及改进情况”只列出了报送中发现的问题，请结合各单位报告"
+              "归纳补充后再发布。")
+NO_OFFICE_NOTE = (f"正文开头的联系机关暂写作“{NEUTRAL_CONTACT}”，发布前请改为实际的机关名称、地址和联系电话"
+                  "（汇总时可用 --office、--office-address、--office-phone 给出）。")
 
 
-def write_docx(path: Path, c: Compiled, charts: list[tuple[str, bytes]]) -> None:
+def write_docx(path: Path, c: Compiled, charts: list[tuple[str, bytes]], office: Office | None = None) -> None:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm
@@ -35,8 +42,10 @@ def write_docx(path: Path, c: Compiled, charts: list[tuple[str, bytes]]) -> None
     from qtx_report.write.report import render_docx
 
     draft = any(f.severity == "error" for f in c.sum_findings)
-    doc = Document(io.BytesIO(render_docx(c.total, draft=draft)))
+    office = office or Office()
+    doc = Document(io.BytesIO(render_docx(c.total, draft=draft, overrides=office.contact())))
     annex_heading(doc, "附件1：各单位报送情况")
+    doc.add_paragraph(ANNEX_NOTE if office.name else f"{ANNEX_NOTE}{NO_OFFICE_NOTE}")
     doc.add_paragraph(ANNEX_MARKER)
     annex_heading(doc, "附件2：统计图表")
     for _, png in charts:
@@ -48,6 +57,7 @@ def write_docx(path: Path, c: Compiled, charts: list[tuple[str, bytes]]) -> None
         picture.add_run().add_picture(io.BytesIO(png), width=Mm(150))
     props = doc.core_properties
     props.title = f"{CITY}{c.year}年政府信息公开工作年度报告（汇总草稿）"
+    props.author, props.comments = office.name, ""  # the office's document, not the template's
     props.created = props.modified = datetime(*c.stamp[:6])  # type: ignore[misc]
     buffer = io.BytesIO()
     doc.save(buffer)

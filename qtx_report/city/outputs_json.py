@@ -7,13 +7,26 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from qtx_report.city.hierarchy import BASIS_TEXT, Hierarchy
+from qtx_report.city.reviews import (
+    CONFIRMED,
+    DISMISSED,
+    EXPLAINED,
+    RESOLVED,
+    UNMATCHED,
+    Review,
+    Reviewed,
+    review_json,
+    status_of,
+)
 from qtx_report.city.status import STATES, Compiled, StatusRow
 from qtx_report.write.files import atomic_path
 
 JSON_VERSION = 1
+STATUS_KEYS = {"confirmed": CONFIRMED, "dismissed": DISMISSED, "explained": EXPLAINED}
 # In `status.finding_row` order.
 FINDING_KEYS = ("agency", "file", "code", "severity", "title", "message", "section", "row", "column", "sheet",
-                "cell", "expected", "actual")
+                "cell", "expected", "actual", "fingerprint")
 
 
 def write_json(path: Path, c: Compiled, exit_code: int) -> None:
@@ -23,6 +36,7 @@ def write_json(path: Path, c: Compiled, exit_code: int) -> None:
         out.write(head[:-2] + ',\n  "findings": [')
         for n, row in enumerate(c.findings()):
             item = dict(zip(FINDING_KEYS, row, strict=True))
+            item["review"] = finding_review(c.reviews.get(str(item["fingerprint"])))
             out.write(("," if n else "") + "\n    " + json.dumps(item, ensure_ascii=False))
         out.write("\n  ]\n}\n")
 
@@ -40,8 +54,24 @@ def summary_json(c: Compiled, exit_code: int) -> dict[str, object]:
         "missing": [{"agency": a.name, "group": a.group, "note": note} for a, note in c.missing],
         "sums": {"total": c.total.model_dump(mode="json"),
                  "groups": {g: r.model_dump(mode="json") for g, r in c.groups.items()}},
+        # Only with 上级单位 on the roster: a compile without one writes what it always wrote.
+        **({"hierarchy": hierarchy_json(c.hierarchy)} if c.hierarchy is not None else {}),
         "sum_findings": [f.to_dict() for f in c.sum_findings],
+        "reviews": reviews_json(c.reviews),
     }
+
+
+def hierarchy_json(h: Hierarchy) -> dict[str, object]:
+    """Each parent: its units, where its sum comes from, the sum, the units missing from it and each
+    cell where its own report differs (own − children = difference)."""
+    return {"differences": h.differences, "parents": [{
+        "agency": check.name, "parent": check.parent or None, "children": list(check.children),
+        "basis": check.basis, "basis_text": BASIS_TEXT[check.basis], "own_file": check.own_file or None,
+        "sum": h.sums[check.key].model_dump(mode="json"),
+        "missing": [{"agency": unit, "reason": why} for unit, why in check.missing],
+        "differences": [{**dict(zip(("section", "row", "column"), d.cell, strict=True)), "own": d.own,
+                         "children": d.children, "difference": d.delta} for d in check.differences],
+    } for check in h.checks]}
 
 
 def counts(c: Compiled) -> dict[str, int]:
@@ -55,6 +85,22 @@ def status_json(r: StatusRow) -> dict[str, object]:
             "state_text": STATES[r.state], "submitted": r.submitted, "counted": r.counted,
             "report_date": r.report_date.isoformat() if r.report_date else None,
             "deadline": r.deadline or None, "days_late": r.days_late, "errors": r.errors, "warnings": r.warnings,
-            "infos": r.infos, "balanced": r.balanced, "new_requests": r.new,
+            "infos": r.infos, "explained": r.explained, "dismissed": r.dismissed, "balanced": r.balanced,
+            "new_requests": r.new,
             "granted_share": round(r.granted_share, 4) if r.granted_share is not None else None,
             "review_total": r.review, "suit_total": r.suits, "note": r.note}
+
+
+def finding_review(review: Review | None) -> dict[str, object]:
+    """The office's decision on one finding (`status` 待处理 and no decision when there is none)."""
+    return {"status": status_of(review), "decision": review.decision if review else None,
+            "reason": review.reason if review else "", "reviewer": review.reviewer if review else "",
+            "date": review.date if review else ""}
+
+
+def reviews_json(reviewed: Reviewed) -> dict[str, object]:
+    """How many decisions met a finding, of what kind, and those whose finding is gone."""
+    statuses = [r.status for r in reviewed.applied.values()]
+    return {"applied": len(statuses), **{key: statuses.count(status) for key, status in STATUS_KEYS.items()},
+            "resolved": [review_json(r, RESOLVED) for r in reviewed.resolved],
+            "unmatched": [review_json(r, UNMATCHED) for r in reviewed.unmatched]}

@@ -1,5 +1,7 @@
 """全市汇总.xlsx: the status of every file, the missing agencies, every finding and the group sums
-beside the summed official tables. The long list sheets are streamed into the archive.
+beside the summed official tables; with 上级单位 on the roster, the sum under each parent (laid out
+as the group sums) and each cell where a parent's own report differs from its children's sum. The
+long list sheets are streamed into the archive.
 """
 
 from __future__ import annotations
@@ -10,10 +12,21 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from qtx_report.city.hierarchy import CHECK_SHEET, Hierarchy
+from qtx_report.city.reviews import (
+    DECISION,
+    DECISIONS,
+    FINDINGS_SHEET,
+    RESOLVED_SHEET,
+    REVIEW_COLUMNS,
+    Reviewed,
+    review_cells,
+)
 from qtx_report.city.roster import CITY
 from qtx_report.city.status import STATES, Compiled, StatusRow
 from qtx_report.form.editions import edition
 from qtx_report.model.findings import SEVERITY_NAMES
+from qtx_report.model.report import Report
 from qtx_report.ooxml.sheetml import append_rows, column_letter
 from qtx_report.ooxml.zips import office_text, repack
 from qtx_report.write.files import atomic_path
@@ -22,10 +35,16 @@ STATUS_COLUMNS = (("单位名称", 30), ("分组", 10), ("文件", 24), ("是否
                   ("成文日期", 12), ("按时报送", 11), ("错误", 7), ("警告", 7), ("提示", 7), ("勾稽平衡", 9),
                   ("新收申请", 9), ("予以公开占比", 12), ("行政复议总计", 12), ("行政诉讼总计", 12), ("说明", 50))
 MISSING_COLUMNS = (("单位名称", 34), ("分组", 12), ("别名", 40), ("说明", 50))
-# In `status.finding_row` order.
+# In `status.finding_row` order (its fingerprint the first review column), then the office's decision.
 FINDING_COLUMNS = (("单位名称", 26), ("文件", 22), ("代码", 7), ("严重程度", 9), ("规则", 36), ("说明", 70),
-                   ("部分", 20), ("行", 20), ("列", 12), ("工作表", 16), ("单元格", 10), ("应为", 10), ("实际", 10))
-STATUS_SHEET, MISSING_SHEET, FINDINGS_SHEET, GROUPS_SHEET = "报送情况", "未报送单位", "问题清单", "分组汇总"
+                   ("部分", 20), ("行", 20), ("列", 12), ("工作表", 16), ("单元格", 10), ("应为", 10), ("实际", 10),
+                   *REVIEW_COLUMNS)
+# Decisions whose finding is gone, with the finding as last seen (read back like 问题清单).
+RESOLVED_COLUMNS = (("单位名称", 26), ("文件", 22), ("代码", 7), ("严重程度", 9), ("说明", 70), *REVIEW_COLUMNS)
+STATUS_SHEET, MISSING_SHEET, GROUPS_SHEET = "报送情况", "未报送单位", "分组汇总"
+PARENTS_SHEET = "层级汇总"
+CHECK_COLUMNS = (("上级单位", 26), ("表", 30), ("行", 40), ("列", 22), ("上级报告数值", 13), ("下级合计", 11),
+                 ("差额", 9), ("未计入的下级单位", 50))
 STREAMED_AFTER = 2  # the header and the first row go through openpyxl, which styles them
 
 
@@ -40,8 +59,27 @@ def status_values(row: StatusRow) -> list[object]:
             yes_no(row.balanced), row.new, row.granted_share, row.review, row.suits, row.note]
 
 
-def finding_values(row: list[object]) -> list[object]:
-    return [SEVERITY_NAMES.get(v, v) if i == 3 else v for i, v in enumerate(row)]
+def finding_values(row: list[object], reviews: Reviewed) -> list[object]:
+    *shown, fp = row
+    return [SEVERITY_NAMES.get(v, v) if i == 3 else v for i, v in enumerate(shown)] + review_cells(
+        str(fp), reviews.get(str(fp)))
+
+
+def resolved_rows(reviews: Reviewed) -> list[list[object]]:
+    return [[r.agency, r.file, r.code, SEVERITY_NAMES.get(r.severity, ""), r.message,
+             *review_cells(r.fingerprint, r)[:-1], status] for status, r in reviews.gone()]
+
+
+def decision_choices(ws, columns, n_rows: int) -> None:
+    """A drop-down of the decisions in the 处理意见 column, so a typo cannot be entered."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    letter = column_letter([label for label, _ in columns].index(DECISION))
+    choices = DataValidation(type="list", formula1='"' + ",".join(DECISIONS) + '"', allow_blank=True,
+                             showErrorMessage=True, errorTitle=DECISION,
+                             error=f"只能选择“{DECISIONS[0]}”或“{DECISIONS[1]}”，或留空（尚未处理）。")
+    choices.add(f"{letter}2:{letter}{max(n_rows, 1) + 1}")
+    ws.add_data_validation(choices)
 
 
 def write_xlsx(path: Path, c: Compiled) -> None:
@@ -56,28 +94,54 @@ def write_xlsx(path: Path, c: Compiled) -> None:
                                          freeze="B2")  # the agency name stays in view
     missing = ([a.name, a.group, "、".join(a.aliases), note] for a, note in c.missing)
     streams[MISSING_SHEET] = table_sheet(wb, MISSING_SHEET, MISSING_COLUMNS, missing, len(c.missing), 1)
-    n_findings = sum(r.errors + r.warnings + r.infos for r in c.rows) + len(c.sum_findings)
-    findings = (finding_values(row) for row in c.findings())
+    n_findings = sum(r.errors + r.warnings + r.infos + r.explained + r.dismissed for r in c.rows) + len(c.sum_findings)
+    findings = (finding_values(row, c.reviews) for row in c.findings())
     # Sheets that repeat official labels go after the official tables: the loader anchors on the
     # first label it meets, so `qtx-report check/build 全市汇总.xlsx` reads the summed tables.
     streams[FINDINGS_SHEET] = table_sheet(wb, FINDINGS_SHEET, FINDING_COLUMNS, findings, n_findings, None)
+    decision_choices(wb[FINDINGS_SHEET], FINDING_COLUMNS, n_findings)
+    gone = resolved_rows(c.reviews)  # carried on, so regenerating the workbook loses no decision
+    streams[RESOLVED_SHEET] = table_sheet(wb, RESOLVED_SHEET, RESOLVED_COLUMNS, iter(gone), len(gone), None)
+    decision_choices(wb[RESOLVED_SHEET], RESOLVED_COLUMNS, len(gone))
     columns, rows = group_table(c)
     streams[GROUPS_SHEET] = table_sheet(wb, GROUPS_SHEET, columns, iter(rows), len(rows), None)
+    if c.hierarchy is not None:
+        # Named in full, as 报送情况 names them: a parent's short name may say little (人民政府办公室).
+        columns, rows = group_table(c, {check.name: c.hierarchy.sums[check.key] for check in c.hierarchy.checks})
+        streams[PARENTS_SHEET] = table_sheet(wb, PARENTS_SHEET, columns, iter(rows), len(rows), None)
+        rows = check_rows(c.hierarchy, c.edition)
+        streams[CHECK_SHEET] = table_sheet(wb, CHECK_SHEET, CHECK_COLUMNS, iter(rows), len(rows), None, freeze="B2")
     wb.active = 0
     save_streamed(wb, path, streams, c.stamp)
 
 
-def group_table(c: Compiled) -> tuple[tuple[tuple[str, float], ...], list[list[object]]]:
-    """Every cell of the form, one row each, with a column per group and the city total."""
+def group_table(c: Compiled, sums: dict[str, Report] | None = None) -> tuple[tuple[tuple[str, float], ...],
+                                                                                list[list[object]]]:
+    """Every cell of the form, one row each, with a column per group (or per entry of `sums`:
+    the parents) and the city total."""
     ed = edition(c.edition)
-    groups = list(c.groups)
+    sums = c.groups if sums is None else sums
+    groups = list(sums)
     columns = (("部分", 30), ("行", 40), ("列", 22), *((g, 11) for g in groups), ("全市合计", 11))
     rows = []
     for cell in ed.cells.values():  # already in printed order
         rows.append([ed.heading_of(cell.grid), cell.row_label, cell.column_label,
-                     *(c.groups[g].value(*cell.key) for g in groups),  # type: ignore[arg-type]
+                     *(sums[g].value(*cell.key) for g in groups),  # type: ignore[arg-type]
                      c.total.value(*cell.key)])  # type: ignore[arg-type]
     return columns, rows
+
+
+def check_rows(hierarchy: Hierarchy, edition_name: str) -> list[list[object]]:
+    """One row per cell where a parent's own report and its children's sum differ, in CHECK_COLUMNS order."""
+    ed = edition(edition_name)
+    rows = []
+    for check in hierarchy.checks:
+        missing = "、".join(f"{unit}（{why}）" for unit, why in check.missing)
+        for d in check.differences:
+            cell = ed.cells[d.cell]
+            rows.append([check.name, ed.heading_of(cell.grid), cell.row_label, cell.column_label,
+                         d.own, d.children, d.delta, missing])
+    return rows
 
 
 @dataclass(frozen=True)

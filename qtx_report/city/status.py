@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import IO
 
 from qtx_report.city.examine import Examined, value_of
+from qtx_report.city.hierarchy import Hierarchy
+from qtx_report.city.reviews import Review, Reviewed, applied_to, finding_fingerprints, tally
 from qtx_report.city.roster import NAME_HEADER, Agency, Roster, agency_key
 from qtx_report.model.findings import CODES, Finding
 from qtx_report.model.report import Number, Report
@@ -48,6 +51,10 @@ class Submission:
     # From the receipt log of an intake folder (`city.receipts`); None for a file without a record.
     received: datetime | None = None
     version: int | None = None
+    # Findings the office's decisions took out of the counts above (`city.reviews`): errors it
+    # accepted an explanation for (已说明), warnings and notes it dismissed (已不予采纳).
+    explained: int = 0
+    dismissed: int = 0
 
     @property
     def readable(self) -> bool:
@@ -73,6 +80,8 @@ class StatusRow:
     review: Number = None
     suits: Number = None
     note: str = ""
+    explained: int = 0  # errors 已说明 (not in `errors`)
+    dismissed: int = 0  # warnings and notes 已不予采纳 (not in `warnings`, `infos`)
 
     @property
     def submitted(self) -> bool:
@@ -95,17 +104,23 @@ class Collector:
     spool: IO[str]
     submissions: list[Submission] = field(default_factory=list)
     seen: dict[str, Agency] = field(default_factory=dict)  # without a roster: agencies as met
+    decisions: Mapping[str, Review] = field(default_factory=dict)  # the office's, by fingerprint
+    applied: dict[str, Review] = field(default_factory=dict)  # those met, refreshed with their finding
 
     def add(self, record: Examined) -> None:
         agency = self.match(record)
-        counts = Counter(f.severity for f in record.findings)
+        shown = agency.name if agency else (record.agency or "（无法识别）")
+        prints = finding_fingerprints(shown, record.findings)
+        # Decisions apply as the records come in, before any state is computed from the counts.
+        counts = tally(record.findings, prints, self.decisions)
+        self.applied.update(applied_to(self.decisions, shown, record.findings, prints))
         balanced = not any(f.severity == "error" and f.category == "balance" for f in record.findings)
         self.submissions.append(Submission(
             record.file, record.agency, agency, record.year, record.edition, record.report_date, record.values,
-            counts["error"], counts["warning"], counts["info"], balanced, record.rendered))
-        shown = agency.name if agency else (record.agency or "（无法识别）")
-        for f in record.findings:
-            self.spool.write(json.dumps(finding_row(shown, f), ensure_ascii=False) + "\n")
+            counts.errors, counts.warnings, counts.infos, balanced, record.rendered,
+            explained=counts.explained, dismissed=counts.dismissed))
+        for f, fp in zip(record.findings, prints, strict=True):
+            self.spool.write(json.dumps(finding_row(shown, f, fp), ensure_ascii=False) + "\n")
 
     def match(self, record: Examined) -> Agency | None:
         if record.year is None:  # unreadable: the file name may still say whose it is
@@ -118,10 +133,11 @@ class Collector:
         return self.seen.setdefault(key, Agency(record.agency))
 
 
-def finding_row(agency: str, f: Finding) -> list[object]:
-    """A finding as the outputs list it: the agency first (the order of their columns and keys)."""
+def finding_row(agency: str, f: Finding, fp: str) -> list[object]:
+    """A finding as the outputs list it: the agency first, its fingerprint last (the order of their
+    columns and keys)."""
     return [agency, f.file, f.code, f.severity, CODES[f.code].title, f.message, f.section, f.row, f.column,
-            f.sheet, f.cell, f.expected, f.actual]
+            f.sheet, f.cell, f.expected, f.actual, fp]
 
 
 # ================================================================ states and deadlines
@@ -189,7 +205,8 @@ def file_row(s: Submission, agency: Agency | None, state: str, counted: bool, ye
     group = agency.group if agency else ""
     if not s.readable:
         note = f"按文件名判断为“{agency.name}”的报告" if agency else ""
-        return StatusRow(name, group, s.file, state, errors=s.errors, note=note)
+        return StatusRow(name, group, s.file, state, errors=s.errors, note=review_note(note, s),
+                         explained=s.explained, dismissed=s.dismissed)
     deadline, days = deadline_of(s.report_date, year, options.city_deadline) if s.year == year else ("", 0)
     values, ed = s.values, s.edition
     granted = value_of(values, ed, "section3", "granted", "total")
@@ -205,7 +222,15 @@ def file_row(s: Submission, agency: Agency | None, state: str, counted: bool, ye
         granted / results if isinstance(granted, int | float) and isinstance(results, int | float) and results else None,
         value_of(values, ed, "section4", "review", "total"),
         sum(v for v in suits if v is not None) if any(v is not None for v in suits) else None,
-        note)
+        review_note(note, s), s.explained, s.dismissed)
+
+
+def review_note(note: str, s: Submission) -> str:
+    """The note with what the office's decisions took out of the counts. An error it accepted an
+    explanation for no longer makes the report 有错误 (so it may be counted), but stays listed."""
+    parts = [note, f"{s.explained} 处错误已说明" if s.explained else "",
+             f"{s.dismissed} 处警告或提示已不予采纳" if s.dismissed else ""]
+    return "；".join(p for p in parts if p)
 
 
 # ================================================================ the whole compile
@@ -226,6 +251,8 @@ class Compiled:
     sum_findings: list[Finding]
     spool: IO[str]  # each file's findings as `finding_row` lists, one JSON line each
     notes: list[str]
+    hierarchy: Hierarchy | None = None  # with 上级单位 on the roster: each parent's sum and check
+    reviews: Reviewed = field(default_factory=Reviewed)  # the office's decisions on the findings
 
     @property
     def has_roster(self) -> bool:
@@ -240,8 +267,24 @@ class Compiled:
 
     @property
     def clean(self) -> bool:
-        """Every file valid, nobody on the roster missing, and the sums pass (lateness aside)."""
-        return all(r.state == "valid" for r in self.rows) and not any(f.severity == "error" for f in self.sum_findings)
+        """Every file valid, nobody on the roster missing, the sums pass (lateness aside) and every
+        parent's own report agrees with its children's sum."""
+        return (all(r.state == "valid" for r in self.rows) and not self.sum_errors
+                and not (self.hierarchy and self.hierarchy.differences))
+
+    @property
+    def sum_errors(self) -> list[Finding]:
+        """The sums' errors but those the office accepted an explanation for."""
+        prints = self.sum_prints()
+        explained = self.reviews.explained(prints)
+        return [f for f, fp in zip(self.sum_findings, prints, strict=True) if f.severity == "error" and fp not in explained]
+
+    def sum_prints(self) -> list[str]:
+        """The fingerprints of the sums' findings: the city and each group are an agency of their own."""
+        prints: list[str] = []
+        for scope, found in groupby(self.sum_findings, key=lambda f: f.file):
+            prints += finding_fingerprints(scope, list(found))
+        return prints
 
     @property
     def stamp(self) -> tuple[int, ...]:
@@ -250,8 +293,8 @@ class Compiled:
 
     def findings(self) -> Iterator[list[object]]:
         """Every finding: the sums' first, then each file's in file order (from the spool)."""
-        for f in self.sum_findings:
-            yield finding_row(f.file, f)
+        for f, fp in zip(self.sum_findings, self.sum_prints(), strict=True):
+            yield finding_row(f.file, f, fp)
         self.spool.seek(0)
         for line in self.spool:
             yield json.loads(line)

@@ -1,5 +1,7 @@
 """The city's sums: the counted reports added up per group and in total, cell by cell (a report
-of the other edition where this edition counts the same thing), and checked like any report.
+of the other edition where this edition counts the same thing), and checked like any report; with
+上级单位 on the roster, the sum under each parent and its own report held against it
+(`city.hierarchy`: a parent's own report is compared with its children's sum, never added to it).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from dataclasses import replace
 from functools import cache
 
 from qtx_report.city.examine import cell_index, cells
+from qtx_report.city.hierarchy import Hierarchy, OwnReport, Tree, parent_checks, subtree_sums, tidy
 from qtx_report.city.roster import CITY, UNGROUPED
 from qtx_report.city.status import Submission
 from qtx_report.form.editions import DEFAULT_EDITION, GRID_SECTIONS, edition
@@ -81,12 +84,32 @@ def report_from(values: list[int | float], agency: str, year: int, edition_name:
     return Report(agency=agency, year=year, edition=edition_name, **grids)
 
 
-def tidy(value: int | float) -> int | float:
-    """Float sums of amounts carry binary noise (0.1 + 0.2); whole numbers print without .0."""
-    if isinstance(value, float):
-        value = round(value, 6)
-        return int(value) if value.is_integer() else value
-    return value
+def hierarchy_sums(tree: Tree, included: list[Submission], own: list[Submission], reasons: dict[str, str],
+                   year: int, city_edition: str) -> Hierarchy:
+    """Each parent's sum from the reports added to the city total (`included`), and the parents'
+    own reports (`own`) compared with their children's sums; `reasons`: why a unit is not counted."""
+    width = len(cells(city_edition))
+    reports: dict[str, list[int | float]] = {}
+    for s in included:
+        if s.agency is not None:
+            values, _ = city_values(s, city_edition)
+            reports[s.agency.key] = [a + (b or 0) for a, b in zip(reports.get(s.agency.key, [0] * width), values,
+                                                                    strict=True)]
+    sums = subtree_sums(tree, reports, width)
+    mine = {s.agency.key: OwnReport(s.file, *city_values(s, city_edition)) for s in own if s.agency is not None}
+    checks = parent_checks(tree, sums, mine, reasons, city_edition)
+    return Hierarchy(checks, {key: report_from(sums[key] or [0] * width, f"{tree.names[key]}（汇总）", year, city_edition)
+                              for key in tree.parents})
+
+
+def city_values(s: Submission, city_edition: str) -> tuple[tuple[Number, ...], frozenset[int]]:
+    """One report in the cells of the city's edition (blank stays blank), and which cells it has."""
+    values: list[Number] = [None] * len(cells(city_edition))
+    pairs = cell_map(s.edition, city_edition)
+    for source_index, target_index in pairs:
+        value, before = s.values[source_index], values[target_index]
+        values[target_index] = value if before is None else before + (value or 0)
+    return tuple(values), frozenset(target for _, target in pairs)
 
 
 def check_sums(total: Report, groups: dict[str, Report], options: Options) -> list[Finding]:

@@ -89,12 +89,12 @@ def template(
 @friendly
 def check(
     files: Annotated[list[str], typer.Argument(help=f"要校验的报告：文件（{options.REPORT_KINDS}）、文件夹或网址（http/https），可多个")],
-    previous: Annotated[str | None, typer.Option(help="上年度报告（文件、文件夹或网址），用于核对上年结转、现行有效件数和雷同")] = None,
+    previous: Annotated[str | None, typer.Option(help="上年度报告 （文件、文件夹或网址）， 用于核对上年结转、 现行有效件数和雷同")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="输出格式：text、json 或 github")] = OutputFormat.text,
     strict: Annotated[bool, typer.Option(help="有警告也返回 1")] = False,
     city_deadline: Annotated[str, typer.Option(help="报送期限（月-日），默认 01-15", callback=options.deadline)] = "01-15",
     law_deadline: Annotated[str, typer.Option(help="公布期限（月-日），默认 01-31", callback=options.deadline)] = "01-31",
-    archive: Annotated[Path | None, typer.Option(help="保存从网址读取的网页和附件的文件夹（连同网址、时间和 sha256），以备查证")] = None,
+    archive: Annotated[Path | None, typer.Option(help="保存从网址读取的 网页和附件的文件夹 （连同网址、时间和 sha256）， 以备查证")] = None,
 ) -> None:
     """校验报告。退出码：0 无错误；1 有错误（--strict 时警告也算）；2 文件无法读取或用法错误。"""
     from qtx_report.cli.report_output import run_check
@@ -186,20 +186,33 @@ def build(
 @friendly
 def city(
     directory: Annotated[Path, typer.Argument(help="存放各单位报告的文件夹")],
-    roster: Annotated[Path | None, typer.Option(help="应报单位名单（.xlsx 或 .csv；列：单位名称、分组、别名）")] = None,
+    roster: Annotated[Path | None, typer.Option(help="应报单位名单 （.xlsx 或 .csv； 列：单位名称、分组、别名、上级单位）")] = None,
     previous: Annotated[Path | None, typer.Option(help="上年度各单位报告所在文件夹")] = None,
     year: Annotated[int | None, typer.Option(help="年度（2008–2100），默认取多数报告的年度", callback=options.year)] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件夹，默认为报告文件夹旁的“文件夹名_全市汇总”")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件夹， 默认为报告文件夹旁的 “文件夹名_全市汇总”")] = None,
     jobs: Annotated[int | None, typer.Option(help=f"并行进程数（1–{options.MAX_JOBS}），默认为 CPU 核数", callback=options.jobs)] = None,
     include_invalid: Annotated[bool, typer.Option(help="汇总时也计入有错误的报告")] = False,
     render_all: Annotated[bool, typer.Option(help="同时为每个单位生成 Word 报告")] = False,
     overwrite: Annotated[bool, typer.Option(help="允许替换此前生成的汇总文件夹")] = False,
     city_deadline: Annotated[str, typer.Option(help="报送期限（月-日），默认 01-15", callback=options.deadline)] = "01-15",
+    notices: Annotated[Path | None, typer.Option(help="在此文件夹生成整改通知单 （有错误或警告的单位各一份） 和未报送单位名单； 已存在时需加 --overwrite")] = None,
+    resubmit_by: Annotated[str | None, typer.Option(help="通知单上的重新报送期限 （YYYY-MM-DD，不早于今天）， 默认为今天起第 5 天")] = None,
+    today: Annotated[str | None, typer.Option(help="通知单的日期 （YYYY-MM-DD）， 也是计算剩余天数的起点， 默认今天", callback=options.today)] = None,
+    office: Annotated[str | None, typer.Option(help="联系机关， 如 青铜峡市人民政府办公室： 写入汇总报告开头 和通知单落款； 不写时 报告写作 “政府信息公开工作主管部门”")] = None,
+    office_address: Annotated[str | None, typer.Option(help="联系机关的地址 （写入汇总报告开头）")] = None,
+    office_phone: Annotated[str | None, typer.Option(help="联系机关的电话 （写入汇总报告开头 和通知单）")] = None,
+    reviews: Annotated[Path | None, typer.Option(help="审核意见： 填了处理意见的 全市汇总.xlsx 或 审核意见.json； 不指定时 沿用输出文件夹中 上次的 审核意见.json")] = None,
 ) -> None:
     """汇总全市：缺报、迟报、数据错误，全市汇总表和汇总报告草稿。
 
-    在输出文件夹中生成 全市汇总.xlsx（报送情况、未报送单位、汇总表、问题清单、分组汇总）、
-    全市汇总报告.docx（含附件和图表）、全市汇总.json 和 图表/。
+    在输出文件夹中生成 全市汇总.xlsx（报送情况、未报送单位、汇总表、问题清单、已解决、分组汇总）、
+    全市汇总报告.docx（含附件和图表）、全市汇总.json、审核意见.json 和 图表/。加 --notices 文件夹 时另生成
+    整改通知单_单位名.docx 和 未报送单位.docx。
+
+    审核意见：在“问题清单”的“处理意见”列选择 确认 或 不予采纳（错误须写明理由），下次运行时加
+    --reviews 全市汇总.xlsx。意见按问题的指纹沿用到同一问题：不予采纳的警告不再计数；不予采纳的错误显示为
+    已说明，仍然列出，但不再算作该单位的错误；问题已不存在的意见列入“已解决”。全部意见保存在输出文件夹的
+    审核意见.json 中，重新生成汇总时不会丢失。
 
     退出码：0 名单内单位均已报送且通过校验；1 有未报送、有错误、无法读取、重复报送、名单外或年度不符的报告
     （逾期不影响退出码）；2 名单或文件夹无法读取、用法错误。"""
@@ -207,7 +220,9 @@ def city(
 
     raise typer.Exit(city_command(directory, roster=roster, previous=previous, year=year, output=output,
                                   jobs=jobs, include_invalid=include_invalid, render_all=render_all,
-                                  city_deadline=city_deadline, overwrite=overwrite))
+                                  city_deadline=city_deadline, overwrite=overwrite, notices=notices,
+                                  resubmit_by=resubmit_by, today=today, office=office, office_address=office_address,
+                                  office_phone=office_phone, reviews=reviews))
 
 
 @app.command(cls=Command)

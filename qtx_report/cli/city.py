@@ -6,13 +6,19 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import Counter
+from contextlib import AbstractContextManager, nullcontext
+from datetime import date
 from pathlib import Path
 from typing import IO
 
 from qtx_report.api import parse_deadline
 from qtx_report.city.compile import compile_city
+from qtx_report.city.draft import make_office
 from qtx_report.city.examine import default_jobs
-from qtx_report.city.outputs import OUT_JSON, RENDER_DIR, write_outputs
+from qtx_report.city.notices import MISSING_FILE, notice_dates, parse_day, resubmit_date, write_notices
+from qtx_report.city.outputs import OUT_JSON, OUT_REVIEWS, RENDER_DIR, write_outputs
+from qtx_report.city.reviews import CONFIRMED, DISMISSED, EXPLAINED, RESOLVED, UNMATCHED, gather
 from qtx_report.city.roster import read_roster
 from qtx_report.city.status import PROBLEM_STATES, STATES, Compiled
 from qtx_report.model.findings import InputError
@@ -32,8 +38,13 @@ os.register_at_fork(before=_flush_output)
 def city_command(directory: Path, *, roster: Path | None = None, previous: Path | None = None,
                  year: int | None = None, output: Path | None = None, jobs: int | None = None,
                  include_invalid: bool = False, render_all: bool = False, city_deadline: str = "01-15",
-                 overwrite: bool = False) -> int:
-    """Compile, write the outputs as one set, print a summary; the exit code (see `exit_code`)."""
+                 overwrite: bool = False, notices: Path | None = None, resubmit_by: str | date | None = None,
+                 today: str | date | None = None, office: str | None = None, office_address: str | None = None,
+                 office_phone: str | None = None, reviews: Path | None = None) -> int:
+    """Compile, write the outputs as one set, print a summary; the exit code (see `exit_code`).
+    The office's decisions on the findings start from the output folder's kept 审核意见.json, with
+    `reviews` (a filled 全市汇总.xlsx or a kept file) over it; they are read before anything runs.
+    With `notices`, the 整改通知单 and 未报送单位 are written there as a second set, dated `today`."""
     directory = Path(directory)
     if jobs is not None and jobs < 1:
         raise InputError("--jobs", "并行进程数应为 1 或更大的整数。")
@@ -42,19 +53,48 @@ def city_command(directory: Path, *, roster: Path | None = None, previous: Path 
     out = Path(output) if output else directory.resolve().parent / f"{directory.resolve().name}_全市汇总"
     if directory.exists() and out.resolve() == directory.resolve():
         raise InputError(str(out), "输出文件夹不能是存放各单位报告的文件夹（汇总表会被当作报告读入）。请用 -o 指定另一个文件夹。")
-    with atomic_dir(out, overwrite=overwrite, marker=OUT_JSON) as staging:
+    decisions = gather(reviews, out / OUT_REVIEWS)
+    the_office = make_office(office, office_address, office_phone)
+    day = parse_day(today, "--today") or date.today()
+    resubmit = resubmit_date(day, parse_day(resubmit_by, "--resubmit-by"))
+    folder = notices_folder(Path(notices), directory, out) if notices else None
+    sent: list[Path] = []
+    with atomic_dir(out, overwrite=overwrite, marker=OUT_JSON) as staging, \
+            notices_staging(folder, overwrite) as notice_staging:
         compiled = compile_city(directory, roster=the_roster, previous=previous, year=year, jobs=jobs,
                                 include_invalid=include_invalid, options=options,
-                                render_dir=staging / RENDER_DIR if render_all else None, progress=ProgressBar)
+                                render_dir=staging / RENDER_DIR if render_all else None, progress=ProgressBar,
+                                reviews=decisions)
         code = exit_code(compiled)
         if sys.stderr.isatty():
             sys.stderr.write("正在写出汇总表、汇总报告和图表……\n")
         try:
-            written = write_outputs(staging, compiled, code, jobs or default_jobs())
+            written = write_outputs(staging, compiled, code, jobs or default_jobs(), the_office)
+            if notice_staging is not None:
+                dates = notice_dates(compiled.year, options.city_deadline, day, resubmit)
+                sent = write_notices(notice_staging, compiled, dates, the_office)
         finally:
             compiled.spool.close()
     print_summary(compiled, [out / path.relative_to(staging) for path in written], sys.stdout)
+    if folder is not None:
+        sys.stdout.write(f"整改通知单 {len(sent) - 1} 份（重新报送期限 {resubmit.isoformat()}）和 {MISSING_FILE}：{folder}\n")
     return code
+
+
+def notices_folder(folder: Path, directory: Path, out: Path) -> Path:
+    """The notices' own folder: neither among the reports (they would be read as reports) nor
+    sharing the output folder (each set replaces its whole folder)."""
+    where, reports, outputs = folder.resolve(), directory.resolve(), out.resolve()
+    if where == reports or where.is_relative_to(reports):
+        raise InputError(str(folder), "整改通知单不能放在存放各单位报告的文件夹中（会被当作报告读入）。请另指定一个文件夹。")
+    if where == outputs or where.is_relative_to(outputs) or outputs.is_relative_to(where):
+        raise InputError(str(folder), "整改通知单的文件夹不能与汇总输出文件夹相同或互相包含。请另指定一个文件夹。")
+    return folder
+
+
+def notices_staging(folder: Path | None, overwrite: bool) -> AbstractContextManager[Path | None]:
+    """Where the notices are written before they appear as one set; nothing without --notices."""
+    return atomic_dir(folder, overwrite=overwrite, marker=MISSING_FILE) if folder else nullcontext()
 
 
 def exit_code(c: Compiled) -> int:
@@ -111,9 +151,30 @@ def print_summary(c: Compiled, written: list[Path], stream: IO[str]) -> None:
                      + (" 等\n" if len(late) > 20 else "\n"))
     for note in c.notes:
         stream.write(f"  注：{note}\n")
-    errors = [f for f in c.sum_findings if f.severity == "error"]
+    errors = c.sum_errors
     stream.write("汇总表校验：" + ("通过。\n" if not errors else f"有 {len(errors)} 处错误，见“问题清单”。\n"))
+    print_reviews(c, stream)
     not_rendered = [s for s in c.submissions if s.rendered.startswith("未生成")]
     for s in not_rendered:
         stream.write(f"  {s.file}：Word 报告{s.rendered}\n")
     stream.write("已生成：" + "、".join(str(p) for p in written) + "\n")
+
+
+def print_reviews(c: Compiled, stream: IO[str]) -> None:
+    """How the office's decisions met this compile's findings; nothing when there are none."""
+    r = c.reviews
+    if not (r.applied or r.resolved or r.unmatched):
+        return
+    statuses = Counter(review.status for review in r.applied.values())
+    kinds = "、".join(f"{status} {statuses[status]}" for status in (CONFIRMED, DISMISSED, EXPLAINED) if statuses[status])
+    line = f"审核意见：{len(r.applied)} 条已沿用到本次的问题" + (f"（{kinds}）" if kinds else "")
+    if r.resolved:
+        line += f"；{len(r.resolved)} 条对应的问题已不存在（{RESOLVED}）"
+    if r.unmatched:
+        line += f"；{len(r.unmatched)} 条{UNMATCHED}（该单位本次没有可读的报告，意见保留到下次）"
+    stream.write(line + "。\n")
+    if statuses[EXPLAINED]:
+        stream.write("  已说明的错误仍列在“问题清单”中，但不再算作该单位的错误。\n")
+    carried = sum(row.explained for row in c.counted)
+    if carried and c.sum_errors:
+        stream.write(f"  计入汇总的报告中有 {carried} 处已说明的错误，其数字按原样计入，汇总表校验的错误可能由此而来。\n")

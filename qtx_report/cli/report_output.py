@@ -13,7 +13,7 @@ from typing import TextIO
 
 from qtx_report.api import FileResult, check_files, parse_deadline
 from qtx_report.form.editions import edition
-from qtx_report.model.findings import SEVERITY_NAMES, Finding, exit_code
+from qtx_report.model.findings import SEVERITY_NAMES, Finding, exit_code, place_text
 from qtx_report.rules.base import Options
 
 JSON_FORMAT_VERSION = 1
@@ -33,8 +33,7 @@ def run_check(files: list[Path | str], *, previous: Path | str | None = None, ou
 
 
 def _where(f: Finding) -> str:
-    parts = [f"工作表“{f.sheet}”" if f.sheet else "", f.cell]
-    return " ".join(p for p in parts if p)
+    return place_text(f.sheet, f.cell)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

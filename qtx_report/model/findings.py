@@ -191,6 +191,12 @@ class Finding:
                 "actual": self.actual, "sheet": self.sheet, "cell": self.cell}
 
 
+def place_text(sheet: str, cell: str) -> str:
+    """Where a finding is, as `check` prints it and the city's notices repeat it:
+    工作表“二、主动公开” C5, 表2 第3行第4列, 第2页第5行; "" for a finding with no place."""
+    return " ".join(p for p in (f"工作表“{sheet}”" if sheet else "", cell) if p)
+
+
 class InputError(Exception):
     """A file that cannot be read at all: named with where and what to do."""
 

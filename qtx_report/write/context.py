@@ -94,6 +94,9 @@ def context(report: Report, draft: bool = False) -> dict[str, Any]:
         "year": report.year,
         "edition": ed.name,
         "basis": ed.basis,
+        # Whom the opening names to contact: the agency itself (the city report names its office instead).
+        "contact_office": agency,
+        "contact_address": "",
         "contact_person": office_text(report.contact_person),
         "contact_phone": office_text(report.contact_phone),
         "date_text": date_text(report),

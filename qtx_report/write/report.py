@@ -1,7 +1,8 @@
 """Word (docxtpl), HTML and PDF output of one report, and writing them as one set.
 
-The look lives in the templates (templates/annual_report.docx.j2, annual_report.html.j2); this
-module only supplies data: the render context from `write.context`.
+The look lives in the templates (templates/annual_report.docx.j2, annual_report.html.j2, and the
+city's notice.docx.j2 and missing.docx.j2); this module only supplies data: the render context from
+`write.context`, or the caller's own for `render_template`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from qtx_report.model.findings import InputError
 from qtx_report.model.report import Report
 from qtx_report.model.text import MAX_NAME_BYTES, file_name
 from qtx_report.ooxml.office import ConversionError, SofficeMissing, converted
-from qtx_report.ooxml.zips import CORE_PROPERTY_LIMIT
+from qtx_report.ooxml.zips import CORE_PROPERTY_LIMIT, stable_zip
 from qtx_report.write.context import context, html_tables
 from qtx_report.write.files import atomic_path
 
@@ -91,13 +93,15 @@ def _docx_template(path: Path):
 # ---------------------------------------------------------------- Word
 
 
-def render_docx(report: Report, *, template: Path | None = None, draft: bool = False) -> bytes:
+def render_docx(report: Report, *, template: Path | None = None, draft: bool = False,
+                overrides: Mapping[str, Any] | None = None) -> bytes:
     """The Word report from our template, or from `template` (an office's own): whatever goes wrong
-    with that one is the template's fault, told with its name; with ours it is a bug."""
+    with that one is the template's fault, told with its name; with ours it is a bug. `overrides`
+    replaces values of the render context (the city report names its office as the contact)."""
     path = Path(template) if template else template_dir() / DOCX_TEMPLATE
     if not path.is_file():
         raise InputError(str(path), "找不到 Word 模板文件。")
-    ctx = context(report, draft)
+    ctx = {**context(report, draft), **(overrides or {})}
     doc = _docx_template(path)
     try:
         doc.init_docx()
@@ -112,6 +116,17 @@ def render_docx(report: Report, *, template: Path | None = None, draft: bool = F
             raise
         raise InputError(str(path), _template_problem(err)) from err
     return out.getvalue()
+
+
+def render_template(name: str, ctx: Mapping[str, Any], stamp: tuple[int, ...]) -> bytes:
+    """One of our own Word templates (templates/<name>, made by scripts/make_docx_template.py) filled
+    with `ctx` as the report is (the same sandbox, compiled-template cache and escaping), every zip
+    entry and the document's times set to `stamp`: same context, same bytes."""
+    doc = _docx_template(template_dir() / name)
+    doc.render(dict(ctx), jinja_env=_jinja_env(), autoescape=True)
+    out = io.BytesIO()
+    doc.save(out)
+    return stable_zip(out.getvalue(), stamp)
 
 
 def _template_problem(err: Exception) -> str:
