@@ -1,15 +1,19 @@
 """Benchmark: reading a typical 5-page PDF report, side by side with the bare text extraction.
 
-    .venv/bin/python bench/bench_pdf.py [--runs 30]
+    .venv/bin/python bench/bench_pdf.py [--runs 30] [--stages]
 
 The PDF is the sample workbook printed as `build --pdf` does (LibreOffice, needed). Rows, medians
 of interleaved runs in one process:
 - pypdfium2 text only: every page's text (the floor of any reader of the text layer);
-- pypdfium2 text with positions: every character's code and box (what read/pdf.py asks PDFium for);
+- pypdfium2 text with positions: every character's code and box, a bound call each (the naive way to
+  ask what read/pdf.py asks PDFium for);
 - read_pdf: our reading of the same file, to the validated `Loaded` report (bounds checks, lines,
   tables, read_document);
 - pdfplumber words (only when pdfplumber is installed): the alternative measured for the choice.
 Goal (bench/README.md): read_pdf ≤ 1.5 × the bare text extraction.
+
+`--stages` adds where read_pdf's time goes: each step of read/pdf.py timed on its own, interleaved
+with the rows above (the steps add up to a little less than the whole: calls between them).
 """
 
 from __future__ import annotations
@@ -73,10 +77,70 @@ def ours(path: Path) -> int:
     return len(read_pdf(path).locations)
 
 
+def stages(path: Path) -> dict[str, float]:
+    """read_pdf's steps, each timed on its own (seconds), in the order read_body and read_document take them."""
+    import pypdfium2 as pdfium
+
+    from qtx_report.read import pdf as reader
+    from qtx_report.read.document import Body, read_document
+
+    clock = time.perf_counter
+    spent: dict[str, float] = {}
+    t = clock()
+    reader._vet(path)
+    spent["streams measured (bomb check)"] = clock() - t
+    t = clock()
+    document = pdfium.PdfDocument(str(path))
+    spent["document opened"] = clock() - t
+    pages, load, chars, lines = [], 0.0, 0.0, 0.0
+    for index in range(len(document)):
+        t0 = clock()
+        page = document[index]
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        t1 = clock()
+        reader._chars(path, index + 1, textpage)  # asked again by _lines: the lines cost the difference
+        t2 = clock()
+        found = reader._lines(path, index + 1, textpage)
+        t3 = clock()
+        textpage.close()
+        page.close()
+        pages.append(reader._Page(index + 1, width, height, found))
+        load, chars, lines = load + t1 - t0, chars + t2 - t1, lines + (t3 - t2) - (t2 - t1)
+    document.close()
+    spent["pages and text pages loaded (PDFium)"] = load
+    spent["characters asked (PDFium calls)"] = chars
+    spent["characters → lines"] = lines
+    t = clock()
+    pages = reader._furnished(pages)
+    spent["page furniture"] = clock() - t
+    t = clock()
+    blocks = reader._blocks(pages)
+    spent["lines → blocks"] = clock() - t
+    body, tables, t = Body(), 0.0, clock()
+    for kind, part in blocks:
+        if kind == "table":
+            t0 = clock()
+            rows, places = reader._table(part)
+            tables += clock() - t0
+            body.add_table(rows, row_places=places)
+        else:
+            body.paragraphs.extend(reader._paragraphs(part[0], pages))
+    spent["tables"] = tables
+    spent["paragraphs, Body"] = clock() - t - tables
+    t = clock()
+    read_document(path, body)
+    spent["read_document (title, sections, read_tables)"] = clock() - t
+    return spent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
-    runs = parser.parse_args().runs
+    parser.add_argument("--stages", action="store_true", help="also time read_pdf's steps")
+    arguments = parser.parse_args()
+    runs = arguments.runs
+    steps: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as work:
         docx, pdf = Path(work) / "report.docx", Path(work) / "report.pdf"
         docx.write_bytes(render_docx(load_report(SAMPLE).report))
@@ -98,11 +162,18 @@ def main() -> None:
                 start = time.perf_counter()
                 run(pdf)
                 times[name].append(time.perf_counter() - start)
+            if arguments.stages:
+                for name, seconds in stages(pdf).items():
+                    steps.setdefault(name, []).append(seconds)
     median = {name: statistics.median(t) * 1000 for name, t in times.items()}
     floor = median["pypdfium2 text only"]
     for name, ms in median.items():
         print(f"{name:32} {ms:8.2f} ms  {ms / floor:6.2f} ×")
     print(f"read_pdf / text with positions: {median['read_pdf (ours)'] / median['pypdfium2 text with positions']:.2f} ×")
+    if steps:
+        print("read_pdf's steps (medians):")
+        for name, seconds in steps.items():
+            print(f"  {name:46} {statistics.median(seconds) * 1000:6.2f} ms")
 
 
 if __name__ == "__main__":

@@ -406,3 +406,21 @@ def test_the_encoding_is_taken_from_the_bytes() -> None:
     assert decode(b"\x84\x31\x95\x33" + text.encode("gb18030")) == text  # GB18030's byte-order mark
     assert decode("\ufeff".encode() + text.encode()) == decode(text.encode("utf-16")) == text
     assert decode(b"<p>\x00\x07\xff</p>") == "<p>\ufffd</p>"  # control characters go, a damaged byte is replaced
+
+
+def test_a_page_reads_the_same_from_clean_bytes_as_from_decoded_text(tmp_path: Path, report: Report) -> None:
+    """A clean UTF-8 page is parsed from its bytes, any other from its decoded text: one reading."""
+    from qtx_report.read.html import _clean_utf8
+
+    page = portal_page(report, portal_content(report))
+    clean = page.encode("utf-8")
+    controlled = page.replace("总体情况", "总体\x07情况\x0b").encode("utf-8")
+    variants = {"clean": clean, "bom": "\ufeff".encode() + clean, "controls": controlled, "gbk": page.encode("gbk")}
+    assert [name for name, data in variants.items() if _clean_utf8(data)] == ["clean"]
+    read = {}
+    for name, data in variants.items():
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(data)
+        read[name] = read_html(path).report
+    assert read["clean"] == read["bom"] == read["controls"] == read["gbk"]
+    assert numbers(read["clean"]) == numbers(report)

@@ -13,6 +13,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from docx import Document
 from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.oxml import OxmlElement
@@ -332,3 +334,44 @@ def test_page_numbers_as_offices_print_them_are_recognised() -> None:
     assert all(_PAGE_NUMBER.match(t) for t in ("-4-", "- 4 -", "—4—", "第4页", "第 4 页 共 5 页", "4/5"))
     assert not any(_PAGE_NUMBER.match(t) for t in ("4件", "总计", "2025年"))
 
+
+
+def test_the_page_text_asked_at_once_is_the_characters_asked_one_by_one(printed) -> None:
+    """read/pdf.py takes PDFium's page text for the characters' codes when it is as long as they
+    are: that it then is theirs, one for one, is PDFium's behaviour, held here on every printed page."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+
+    from qtx_report.read.pdf import _calls, _codes, _unread
+
+    calls = _calls()
+    for _report, pdf in printed.values():
+        document = pdfium.PdfDocument(str(pdf))
+        try:
+            for page in document:
+                handle = ctypes.cast(page.get_textpage().raw, ctypes.c_void_p)
+                count = calls.count(handle)
+                codes = [calls.unicode(handle, i) for i in range(count)]
+                one_by_one = [i for i, code in enumerate(codes) if not _unread(code)]
+                assert _codes(calls, handle, count) == (one_by_one, [chr(codes[i]) for i in one_by_one])
+        finally:
+            document.close()
+
+
+coordinates = st.one_of(st.floats(-100, 800), st.sampled_from([0.0, 1e20, -1e20, 1e308, float("inf"), float("nan")]),
+                        st.integers(0, 60).map(lambda n: n * 12.0))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(coordinates, min_size=1, max_size=20), coordinates, coordinates)
+def test_columns_found_by_bisection_are_those_a_scan_finds(centres: list[float], x0: float, x1: float) -> None:
+    from qtx_report.read.pdf import _bands, _Fragment, _nearest, _spans
+
+    bands = _bands(centres)
+    assert _nearest(bands, x0) == min(range(len(bands)), key=lambda i: abs(bands[i] - x0))
+    gaps = [b - a for a, b in zip(bands, bands[1:], strict=False)]
+    covered = sum(x0 < b < x1 for b in bands)
+    half_gap = (min(gaps) if gaps else 60.0) / 2
+    scanned = len(bands) > 1 and (covered > 1 or x1 - x0 > 2.4 * half_gap)
+    assert _spans(_Fragment("x", x0, x1), bands) == scanned

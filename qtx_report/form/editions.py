@@ -6,6 +6,8 @@ reads these objects; no other module spells an official label.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, cached_property
@@ -413,6 +415,35 @@ def edition(name: str) -> Edition:
 
 
 REPORT_TITLE = "{agency}{year}年政府信息公开工作年度报告"
+REPORT_YEARS = range(2008, 2101)  # the 条例 took effect in 2008; a year beyond 2100 is a typo
+# What portals and file names add after a title: “…年度报告_某市人民政府”, “…年度报告（定稿）”.
+_TITLE_TRAILERS = "_|—–\\-·.(\\[【"
+_SPACES = re.compile(r"\s+")
+
+
+@cache
+def _title_pattern() -> re.Pattern[str]:
+    """REPORT_TITLE as a pattern: the agency (which may stand on a line of its own, so may be
+    missing here), four digits, the fixed words with 年度 for 年, then what a portal adds."""
+    agency_before, rest = REPORT_TITLE.split("{agency}")
+    between, words = rest.split("{year}")
+    assert words.startswith("年")  # the year's 年, written 年度 as often as not
+    fixed = "年度?" + re.escape(words[1:])
+    # Greedy: the last year followed by the fixed words is the title's, whatever the agency's name holds.
+    return re.compile(f"{re.escape(agency_before)}(?P<agency>.*){re.escape(between)}(?P<year>\\d{{4}})"
+                      f"{fixed}(?:[{_TITLE_TRAILERS}].*)?", re.S)
+
+
+def parse_title(text: str) -> tuple[str, int] | None:
+    """(agency, year) of a report's title as people write REPORT_TITLE: compared with whitespace
+    removed and compatibility forms folded (NFKC: full-width digits, the radicals some PDFs carry),
+    so the agency comes back in that form; "" when the title does not name it. None for anything
+    else, or a year outside REPORT_YEARS."""
+    folded = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    found = _title_pattern().fullmatch(folded)
+    if found is None or int(found["year"]) not in REPORT_YEARS:
+        return None
+    return found["agency"], int(found["year"])
 
 # The 基本信息 sheet of the agency workbook: model field → label (label in column A, value in B).
 META_FIELDS: tuple[tuple[str, str], ...] = (

@@ -8,12 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from qtx_report.form.editions import EditionName, edition
+from qtx_report.form.editions import REPORT_YEARS, EditionName, edition
 
 Number = int | float | None
 Grid = dict[str, dict[str, Number]]
 SectionKey = Literal["section2", "section3", "section4"]
-FIRST_YEAR, LAST_YEAR = 2008, 2100  # the 条例's annual reports began with 2008
+FIRST_YEAR, LAST_YEAR = REPORT_YEARS[0], REPORT_YEARS[-1]
 
 
 class Report(BaseModel):

@@ -9,11 +9,10 @@ through `tables`, exactly as in a workbook.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qtx_report.form.editions import SECTIONS, TEXT_SECTIONS
+from qtx_report.form.editions import SECTIONS, TEXT_SECTIONS, parse_title
 from qtx_report.model import labels
 from qtx_report.model.dates import DateError, parse_date
 from qtx_report.model.findings import InputError
@@ -24,7 +23,6 @@ from qtx_report.model.text import canonical_text
 from qtx_report.read.sheets import Sheet
 from qtx_report.read.tables import read_tables
 
-_TITLE = re.compile(r"^(?P<agency>.+?)(?P<year>\d{4})\s*年度?政府信息公开工作年度报告$")
 _CONTACT_PERSON = re.compile(r"联系人[:：]\s*(?P<value>[^，,；;）)]*)")
 _CONTACT_PHONE = re.compile(r"(?:联系)?电话[:：]\s*(?P<value>[^，,；;）)。]*)")
 
@@ -81,7 +79,7 @@ _DIGITS = 15
 def typed_cell(text: str) -> object:
     """Every Word cell is text; a plainly written number is what a number cell of a workbook
     holds, so the workbook reader takes it silently and only notes unusual writing (12件, —, １２)."""
-    if not _PLAIN_NUMBER.match(text) or sum(c.isdigit() for c in text) > _DIGITS:
+    if not text or not _PLAIN_NUMBER.match(text) or sum(c.isdigit() for c in text) > _DIGITS:
         return text
     return int(text) if "." not in text else float(text)
 
@@ -93,9 +91,9 @@ def _title(path: Path, body: Body) -> tuple[str, int]:
     texts = [p.text for p in body.paragraphs[:12] if p.text.strip()]
     candidates = texts + ["".join(texts[i:i + n]) for n in (2, 3) for i in range(len(texts))] + [path.stem]
     for text in candidates:
-        found = _TITLE.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)))
-        if found and 2008 <= int(found["year"]) <= 2100:
-            return found["agency"], int(found["year"])
+        found = parse_title(text)
+        if found and found[0]:  # a title without the agency is joined to the line before it
+            return found
     raise InputError(str(path), "找不到报告标题（“单位名称+年度+年政府信息公开工作年度报告”），无法确定单位和年度。"
                      "请在文档开头写明标题，如“青铜峡市自然资源局2025年政府信息公开工作年度报告”。")
 

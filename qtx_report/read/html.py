@@ -13,9 +13,10 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from functools import cache
 from pathlib import Path
 
-from qtx_report.form.editions import EDITIONS, edition
+from qtx_report.form.editions import EDITIONS, edition, parse_title
 from qtx_report.model import labels
 from qtx_report.model.findings import InputError
 from qtx_report.model.loaded import Loaded
@@ -40,14 +41,17 @@ _BLOCKS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "t
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _BREAK = "\x00"  # a line break inside a cell (br, a block); the input's own NULs are removed first
 # A line break of the HTML source beside a Chinese character is not a space on the page (Word's
 # HTML export wraps lines between any two characters); elsewhere whitespace runs are one space.
 _SOURCE_BREAK = re.compile(r"(?<=[^\x00-\x7f])[ \t\r\n]*\n[ \t\r\n]*|[ \t\r\n]*\n[ \t\r\n]*(?=[^\x00-\x7f])")
 _ASCII_SPACE = re.compile(r"[ \t\r\n]+")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
-_TITLE = re.compile(r"\d{4}年度?政府信息公开工作年度报告$")
+_SPAN_DIGITS = re.compile(r"\s*(\d{1,9})")
 _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+_SPACES = re.compile(r"\s+")
+_TITLE_PARTS = re.compile(r"[_|｜—–-]+")  # “…年度报告_某市人民政府”: the site's name after the title
 _JS_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'', re.S)
 _JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\n|.)", re.S)
 _JS_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "", "f": "", "v": "", "0": "", "\n": ""}
@@ -59,7 +63,9 @@ _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!docty
 
 def read_html(path: Path | str) -> Loaded:
     path = Path(path)
-    body = page_body(path, decode(read_limited(path, "网页")))
+    data = read_limited(path, "网页")
+    # A clean UTF-8 file is what the parser is given anyway: no text decoded only to be encoded again.
+    body = page_body(path, data if _clean_utf8(data) else decode(data))
     require_report_tables(path, body, "网页")
     return read_document(path, body)
 
@@ -87,12 +93,32 @@ def decode(data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _CONTROL.sub("", data[len(bom):].decode(encoding, "replace"))
+    # In UTF-8 and GB18030 a control character is only ever its own byte: without one in the bytes
+    # there is none in the text to remove (and looking at the bytes is five times quicker).
+    clean = not _has_control_bytes(data)
     for encoding in ("utf-8", "gb18030"):
         try:
-            return _CONTROL.sub("", data.decode(encoding))
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return _CONTROL.sub("", data.decode("utf-8", "replace"))
+        return text if clean else _CONTROL.sub("", text)
+    text = data.decode("utf-8", "replace")
+    return text if clean else _CONTROL.sub("", text)
+
+
+def _has_control_bytes(data: bytes) -> bool:
+    return len(data.translate(None, _CONTROL_BYTES)) != len(data)
+
+
+def _clean_utf8(data: bytes) -> bool:
+    """The bytes are UTF-8 with nothing `decode` would take away (a byte-order mark, a control character)."""
+    if data.startswith(codecs.BOM_UTF8) or _has_control_bytes(data):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def require_report_tables(path: Path, body: Body, what: str) -> None:
@@ -115,7 +141,8 @@ def _anchor_keys() -> frozenset[str]:
 # ---------------------------------------------------------------- the page
 
 
-def page_body(path: Path, text: str) -> Body:
+def page_body(path: Path, text: str | bytes) -> Body:
+    """The page's Body; `text` decoded, or bytes already known to be clean UTF-8."""
     root = _parse(path, text)
     flow = _Flow(path)
     page = root.find("body")
@@ -124,15 +151,16 @@ def page_body(path: Path, text: str) -> Body:
     return _report_part(flow.body, _page_title(root))
 
 
-def _parse(path: Path, text: str):
-    from lxml import etree, html
+def _parse(path: Path, text: str | bytes):
+    from lxml import etree
 
     # The text is decoded already: the parser is told it is UTF-8, whatever the page's <meta> says;
-    # no network, no DTDs, libxml2's default limits on depth and sizes (huge_tree off).
-    parser = html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
-                             huge_tree=False, default_doctype=False)
+    # no network, no DTDs, libxml2's default limits on depth and sizes (huge_tree off). lxml's own
+    # parser, not lxml.html's: no Python class is looked up for an element each time one is visited.
+    parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
+                              huge_tree=False, default_doctype=False)
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser=parser)
+        root = etree.fromstring(text if isinstance(text, bytes) else text.encode("utf-8"), parser=parser)
     except (etree.LxmlError, ValueError) as err:
         raise InputError(str(path), f"网页无法解析（{err}）。请在浏览器中打开后重新“另存为”网页再试。") from err
     if any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log):
@@ -155,24 +183,35 @@ class _Flow:
         self.heading = 0
 
     def walk(self, top, embedded: bool = False) -> None:
-        stack: list[tuple[bool, object]] = [(True, top)]
-        while stack:
-            opening, element = stack.pop()
-            tag = element.tag if isinstance(element.tag, str) else ""
-            if not opening:
-                self._close(tag, element)
-            elif not tag:  # a comment or processing instruction the parser kept
+        # lxml walks the tree (each element's start and end, comments between), not a Python stack;
+        # an element read whole (a table, a script) or left out has its subtree skipped.
+        walker = _iterwalk()(top, events=("start", "end", "comment", "pi"))
+        skipped = False  # the end of an element whose subtree was skipped comes next
+        for event, element in walker:
+            if event == "end":
+                if skipped:
+                    skipped = False
+                else:
+                    self._close(element.tag, element)
+                continue
+            tag = element.tag if event == "start" and isinstance(element.tag, str) else ""
+            if not tag:  # a comment or processing instruction the parser kept
                 self.parts.append(element.tail or "")
-            elif tag == "script":
+                if event == "start":
+                    walker.skip_subtree()
+                    skipped = True
+                continue
+            if tag == "script":
                 self._script(element, embedded)
-            elif tag in _SKIPPED or _HIDDEN.search(element.get("style") or ""):
+            elif tag in _SKIPPED or _hidden(element.get("style")):
                 self.parts.append(element.tail or "")
             elif tag == "table" and element.find(".//table") is None:
                 self._table(element)
             else:
                 self._open(tag, element)
-                stack.append((False, element))
-                stack.extend((True, child) for child in reversed(element))
+                continue
+            walker.skip_subtree()
+            skipped = True
 
     def _open(self, tag: str, element) -> None:
         if tag in _BLOCKS or tag == "br":
@@ -209,12 +248,17 @@ class _Flow:
         self.parts.append(element.tail or "")
 
     def flush(self) -> None:
-        text = page_text("".join(self.parts))
+        raw = "".join(self.parts)
+        text = "" if not raw or raw.isspace() else page_text(raw)  # most flushes: between two tags
         self.parts = []
         if text:
             self.body.paragraphs.append(Paragraph(text, heading=self.heading > 0))
             if len(self.body.paragraphs) - len(self.body.tables) > MAX_PARAGRAPHS:
                 raise InputError(str(self.path), f"网页正文超过 {MAX_PARAGRAPHS} 段，远超年度报告的篇幅，已停止读取。请确认没有选错文件。")
+
+
+def _hidden(style: str | None) -> bool:
+    return bool(style) and _HIDDEN.search(style) is not None
 
 
 def page_text(raw: str) -> str:
@@ -266,19 +310,32 @@ def table_grid(path: Path, table, number: int) -> list[list[str]]:
                 raise InputError(str(path), f"表格的这一行超过 {MAX_COLUMNS} 列（单元格的合并跨度异常），"
                                  "网页可能已损坏。请在浏览器中打开后重新保存再试。", TableCell(number, r + 1, len(row) + 1))
             rowspan = min(_span(cell.get("rowspan"), len(rows) - r, zero_is_rest=True), len(rows) - r)
-            for c in range(len(row), len(row) + colspan):
-                spans[c] = rowspan - 1
-            row += [cell_text(cell)] + [""] * (colspan - 1)
+            if rowspan > 1:
+                for c in range(len(row), len(row) + colspan):
+                    spans[c] = rowspan - 1
+            row.append(cell_text(cell))
+            if colspan > 1:
+                row += [""] * (colspan - 1)
         while below and len(row) <= max(below) and below.get(len(row), 0) > 0:
             row.append("")
         grid.append(row)
-        below = {c: n - 1 for c, n in below.items() if n > 1} | {c: n for c, n in spans.items() if n > 0}
+        if below or spans:
+            below = {c: n - 1 for c, n in below.items() if n > 1} | spans
     return grid
+
+
+@cache
+def _iterwalk():
+    from lxml import etree  # imported when a page comes: the text reader shares this module
+
+    return etree.iterwalk
 
 
 def _span(value: str | None, most: int, zero_is_rest: bool = False) -> int:
     """A rowspan or colspan as browsers read it: leading digits, at least 1 (rowspan="0": to the end)."""
-    digits = re.match(r"\s*(\d{1,9})", value or "")
+    if not value:
+        return 1
+    digits = _SPAN_DIGITS.match(value)
     n = int(digits.group(1)) if digits else 1
     if n == 0:
         return most if zero_is_rest else 1
@@ -289,22 +346,34 @@ def cell_text(cell) -> str:
     """A cell's text as the page shows it, one line per <br> or block; a number written in pieces
     (<span>2</span><span>0</span>, &nbsp;1, 0&nbsp;&nbsp;) is that number, a cell of spaces blank."""
     parts: list[str] = []
-    stack: list[tuple[bool, object]] = [(True, cell)]
-    while stack:
-        opening, element = stack.pop()
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if not opening:  # the cell's own tail belongs to the row, not to its text
-            parts.append((_BREAK if tag in _BLOCKS else "") + ("" if element is cell else element.tail or ""))
-        elif not tag or tag in _SKIPPED or tag == "script":
+    # lxml walks the cell (each element's start and end, comments between), not a Python stack.
+    walker = _iterwalk()(cell, events=("start", "end", "comment", "pi"))
+    skipped = False  # the end of an element whose content was skipped comes next
+    for event, element in walker:
+        if event == "start":
+            tag = element.tag if isinstance(element.tag, str) else ""
+            if not tag or tag in _SKIPPED or tag == "script":
+                walker.skip_subtree()
+                skipped = True
+                parts.append(element.tail or "")
+            else:
+                parts.append((_BREAK if tag in _BLOCKS or tag == "br" else "") + (element.text or ""))
+        elif event == "end":
+            if skipped:
+                skipped = False
+            elif element is cell:  # the cell's own tail belongs to the row, not to its text
+                parts.append(_BREAK if element.tag in _BLOCKS else "")
+            else:
+                parts.append((_BREAK if element.tag in _BLOCKS else "") + (element.tail or ""))
+        else:  # a comment or processing instruction the parser kept
             parts.append(element.tail or "")
-        else:
-            parts.append((_BREAK if tag in _BLOCKS or tag == "br" else "") + (element.text or ""))
-            stack.append((False, element))
-            stack.extend((True, child) for child in reversed(element))
-    lines = (" ".join(line.split()) for line in _SOURCE_BREAK.sub("", "".join(parts)).split(_BREAK))
-    text = "\n".join(line for line in lines if line)
+    raw = "".join(parts)
+    if "\n" in raw:
+        raw = _SOURCE_BREAK.sub("", raw)
+    text = "\n".join([" ".join(words) for words in map(str.split, raw.split(_BREAK)) if words])
     compact = "".join(text.split())
-    return compact if _NUMBER.match(unicodedata.normalize("NFKC", compact)) else text
+    folded = compact if compact.isascii() else unicodedata.normalize("NFKC", compact)  # NFKC keeps ASCII
+    return compact if _NUMBER.match(folded) else text
 
 
 # ---------------------------------------------------------------- the report among the page
@@ -313,12 +382,12 @@ def cell_text(cell) -> str:
 def _page_title(root) -> str:
     """The report's title from the page's <title> (portals add the site: “…年度报告_某市人民政府”)."""
     title = root.find("head/title")
-    text = page_text(title.text_content()) if title is not None else ""
-    return next((part.strip() for part in re.split(r"[_|｜—–-]+", text) if _is_title(part)), "")
+    text = page_text("".join(title.itertext())) if title is not None else ""
+    return next((part.strip() for part in _TITLE_PARTS.split(text) if _is_title(part)), "")
 
 
 def _is_title(text: str) -> bool:
-    return len(text) < 120 and _TITLE.search(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))) is not None
+    return len(text) < 120 and parse_title(text) is not None  # the agency may be on the line before
 
 
 def _report_part(body: Body, page_title: str) -> Body:
@@ -332,6 +401,6 @@ def _report_part(body: Body, page_title: str) -> Body:
     else:
         start, head = max(0, title - 1), []
     last_table = max((i for i, p in enumerate(paragraphs) if p.table), default=len(paragraphs))
-    dates = [i for i in range(last_table, len(paragraphs)) if _DATE_LINE.match(re.sub(r"\s+", "", paragraphs[i].text))]
+    dates = [i for i in range(last_table, len(paragraphs)) if _DATE_LINE.match(_SPACES.sub("", paragraphs[i].text))]
     end = dates[-1] + 1 if dates else len(paragraphs)
     return Body(head + paragraphs[start:end], body.tables)

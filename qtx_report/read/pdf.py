@@ -15,14 +15,18 @@ character per line is left out (it is a header, never a row).
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import itertools
+import math
+import operator
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from qtx_report.form.editions import EDITIONS, SECTIONS, edition
 from qtx_report.model import labels
@@ -46,6 +50,7 @@ _MARGIN_BAND = 0.1  # page numbers and running headers stand in the top or botto
 
 _NUMBER = re.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?$")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－―\s]*\d+[-—–－―\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
+_DIGITS = re.compile(r"\d+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ORDINAL = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十]+\s*[）)]|[一二三四五六七八九十]+\s*[、.．]|\d+\s*[.．、])")
 _SECTION_TITLES = frozenset(labels.key(s.title) for s in SECTIONS)
@@ -56,51 +61,48 @@ _HEADER_LABELS = frozenset(labels.key(text) for name in EDITIONS
 _CAPTIONS = frozenset(labels.key(t.caption) for name in EDITIONS for t in edition(name).section2)
 
 
-@dataclass(frozen=True)
 class _Fragment:
     """Characters of one line with no column gap between them: a cell, or a line of prose."""
 
-    text: str
-    x0: float
-    x1: float
-    words: tuple[_Fragment, ...] = ()  # the words it joins, where it joins more than one
+    __slots__ = ("centre", "number", "text", "words", "x0", "x1")
 
-    @cached_property
-    def number(self) -> bool:
-        return bool(_NUMBER.match(self.text))
+    def __init__(self, text: str, x0: float, x1: float, words: tuple[_Fragment, ...] = ()) -> None:
+        self.text, self.x0, self.x1 = text, x0, x1
+        self.centre = (x0 + x1) / 2
+        self.words = words  # the words it joins, where it joins more than one
+        # Asked of nearly every fragment; the first character rules most out without the pattern.
+        self.number = (text[:1] in ("-", "−") or text[:1].isdecimal()) and _NUMBER.match(text) is not None
 
-    @property
-    def centre(self) -> float:
-        return (self.x0 + self.x1) / 2
+    def __repr__(self) -> str:
+        return f"_Fragment({self.text!r}, {self.x0!r}, {self.x1!r})"
 
 
-@dataclass
 class _Line:
-    page: int
-    y: float  # vertical centre; PDF y grows upwards
-    size: float
-    strong: bool  # bold, or larger than the body text
-    fragments: list[_Fragment]
-    number: int = 0  # counted from 1 on its page, after the page furniture is dropped
+    """The fragments of one line of a page. Its text, edges and shape are asked many times and its
+    fragments never change: they are worked out once."""
 
-    @property
-    def text(self) -> str:
-        return _join_words([f.text for f in self.fragments])
+    __slots__ = ("data", "fragments", "number", "page", "size", "strong", "text", "x0", "x1", "y")
 
-    @property
-    def x0(self) -> float:
-        return self.fragments[0].x0
+    def __init__(self, page: int, y: float, size: float, strong: bool, fragments: list[_Fragment],
+                 number: int = 0) -> None:
+        self.page = page
+        self.y = y  # vertical centre; PDF y grows upwards
+        self.size = size
+        self.strong = strong  # bold, or larger than the body text
+        self.fragments = fragments
+        self.number = number  # counted from 1 on its page, after the page furniture is dropped
+        self.text = _join_words([f.text for f in fragments])
+        self.x0, self.x1 = fragments[0].x0, fragments[-1].x1
+        self.data = self._data()
 
-    @property
-    def x1(self) -> float:
-        return self.fragments[-1].x1
+    def __repr__(self) -> str:
+        return f"_Line({self.page}, {self.y!r}, {self.text!r})"
 
     @property
     def place(self) -> PageLine:
         return PageLine(self.page, self.number)
 
-    @cached_property
-    def data(self) -> bool:
+    def _data(self) -> bool:
         """Shaped like a table row: labels (or none), then numbers, each after a column gap."""
         numbers = [f for f in self.fragments if f.number]
         if not numbers or any(f.number for f in self.fragments[:len(self.fragments) - len(numbers)]):
@@ -114,6 +116,8 @@ class _Page:
     width: float
     height: float
     lines: list[_Line] = field(default_factory=list)
+    # (lines, left, right) of the text on the page, kept while `lines` is the same list
+    edges: tuple[list[_Line], float, float] | None = field(default=None, repr=False, compare=False)
 
 
 def read_pdf(path: Path | str) -> Loaded:
@@ -231,69 +235,149 @@ def _read_pages(path: Path, document) -> list[_Page]:
 # ---------------------------------------------------------------- characters → lines
 
 
-@dataclass(frozen=True)
-class _Char:
-    text: str
-    x0: float
-    x1: float
-    y: float
-    size: float
-    weight: int
+class _Calls(NamedTuple):
+    """PDFium's text functions as they are called here, once a character through map(): without
+    argument types to convert (a handle as a c_void_p, an index as an int, a buffer by reference)
+    a call costs a fifth to a third less, and the calls a character are most of the reading time."""
+
+    count: Callable[..., int]
+    text: Callable[..., int]
+    unicode: Callable[..., int]
+    box: Callable[..., int]
+    size: Callable[..., float]
+    weight: Callable[..., int]
 
 
-def _chars(path: Path, page: int, textpage) -> list[_Char]:
+@cache
+def _calls() -> _Calls:
     import pypdfium2.raw as raw
 
-    count = raw.FPDFText_CountChars(textpage.raw)
+    def bind(function, restype):
+        # the binding's own class of function pointer: the library's calling convention kept
+        unchecked = type(function)(ctypes.cast(function, ctypes.c_void_p).value)
+        unchecked.restype = restype
+        return unchecked
+
+    return _Calls(count=bind(raw.FPDFText_CountChars, ctypes.c_int), text=bind(raw.FPDFText_GetText, ctypes.c_int),
+                  unicode=bind(raw.FPDFText_GetUnicode, ctypes.c_uint),
+                  box=bind(raw.FPDFText_GetLooseCharBox, ctypes.c_int),
+                  size=bind(raw.FPDFText_GetFontSize, ctypes.c_double),
+                  weight=bind(raw.FPDFText_GetFontWeight, ctypes.c_int))
+
+
+# Spaces are read from the gaps (PDFium's generated characters are all spaces and line breaks, so
+# they go too); a lone surrogate half, a non-character or a code beyond Unicode cannot be printed.
+_READ = dict.fromkeys((*map(chr, range(33)), "\ufffe", "\uffff", "\u3000"), False)
+
+
+def _unread(code: int) -> bool:
+    return code <= 32 or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF, 0x3000) or code > 0x10FFFF
+
+
+def _codes(calls: _Calls, handle: ctypes.c_void_p, count: int) -> tuple[list[int], list[str]]:
+    """The indexes of the characters to read, and their text. PDFium's page text, one call for the
+    page, holds one code unit per character except that it leaves out control characters and
+    characters beyond the BMP: when it is exactly as long as the page's characters and holds no
+    surrogate, it is theirs, one for one; otherwise each character is asked for its code."""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    if calls.text(handle, 0, count, buffer) == count + 1:
+        try:
+            text = ctypes.string_at(buffer, 2 * count).decode("utf-16-le")  # strict: a surrogate fails
+        except UnicodeDecodeError:
+            text = ""
+        if len(text) == count:  # a surrogate pair would have made it shorter
+            keep = list(itertools.compress(range(count), map(_READ.get, text, itertools.repeat(True))))
+            return keep, [text[i] for i in keep]
+    codes = list(map(calls.unicode, itertools.repeat(handle, count), range(count)))
+    keep = [i for i, code in enumerate(codes) if not _unread(code)]
+    return keep, [chr(codes[i]) for i in keep]
+
+
+@dataclass
+class _Chars:
+    """The characters of a page, as columns: text, left and right edge, vertical centre, size, weight."""
+
+    text: list[str]
+    x0: list[float]
+    x1: list[float]
+    y: list[float]
+    size: list[float]
+    weight: list[int]
+
+
+def _chars(path: Path, page: int, textpage) -> _Chars:
+    calls = _calls()
+    handle = ctypes.cast(textpage.raw, ctypes.c_void_p)
+    count = calls.count(handle)
     if count > MAX_PAGE_CHARS:
         raise InputError(str(path), f"PDF 第{page}页有 {count} 个字符，远超年度报告的一页，已停止读取。请确认没有选错文件。")
-    box = raw.FS_RECTF()
-    # Bound once: five ctypes calls a character are most of the reading time.
-    handle, unicode, loose_box = textpage.raw, raw.FPDFText_GetUnicode, raw.FPDFText_GetLooseCharBox
-    font_size, font_weight, at = raw.FPDFText_GetFontSize, raw.FPDFText_GetFontWeight, ctypes.byref(box)
-    chars = []
-    for i in range(count):
-        code = unicode(handle, i)
-        # Spaces are read from the gaps (PDFium's generated characters are all spaces and line
-        # breaks, so they go too); a lone surrogate half cannot be printed.
-        if code <= 32 or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF, 0x3000) or not loose_box(handle, i, at):
-            continue
-        size = font_size(handle, i) or (box.top - box.bottom)
-        chars.append(_Char(chr(code), box.left, box.right, (box.top + box.bottom) / 2, size, font_weight(handle, i)))
-    return chars
+    if count <= 0:
+        return _Chars([], [], [], [], [], [])
+    keep, text = _codes(calls, handle, count)
+    n = len(keep)
+    boxes = (ctypes.c_float * (4 * n))()  # FS_RECTF: left, top, right, bottom
+    found = list(map(calls.box, itertools.repeat(handle, n), keep,
+                     map(ctypes.byref, itertools.repeat(boxes, n), range(0, 16 * n, 16))))
+    sizes = list(map(calls.size, itertools.repeat(handle, n), keep))
+    weights = list(map(calls.weight, itertools.repeat(handle, n), keep))
+    edges = memoryview(boxes).cast("B").cast("f").tolist()
+    left, top, right, bottom = edges[0::4], edges[1::4], edges[2::4], edges[3::4]
+    if not all(found):  # a character without a box is not read
+        def kept(column: list) -> list:
+            return list(itertools.compress(column, found))
+
+        text, left, top, right, bottom, sizes, weights = map(kept, (text, left, top, right, bottom, sizes, weights))
+    return _Chars(text, left, right, [(t + b) / 2 for t, b in zip(top, bottom, strict=True)],
+                  [s or (t - b) for s, t, b in zip(sizes, top, bottom, strict=True)], weights)
 
 
 def _lines(path: Path, page: int, textpage) -> list[_Line]:
-    lines: list[list[_Char]] = []
-    for char in sorted(_chars(path, page, textpage), key=lambda c: -c.y):
-        if lines and abs(lines[-1][0].y - char.y) <= _SAME_LINE * max(lines[-1][0].size, char.size):
-            lines[-1].append(char)
+    chars = _chars(path, page, textpage)
+    ys, sizes = chars.y, chars.size
+    rising = [-y for y in ys]
+    lines: list[list[int]] = []
+    line: list[int] = []
+    first_y = first_size = 0.0
+    for i in sorted(range(len(ys)), key=rising.__getitem__):
+        y, size = ys[i], sizes[i]
+        if lines and abs(first_y - y) <= _SAME_LINE * (size if size > first_size else first_size):
+            line.append(i)
         else:
-            lines.append([char])
-    return [_line(page, sorted(chars, key=lambda c: c.x0)) for chars in lines]
+            line = [i]
+            lines.append(line)
+            first_y, first_size = y, size
+    x0 = chars.x0.__getitem__
+    return [_line(page, chars, sorted(indexes, key=x0)) for indexes in lines]
 
 
-def _line(page: int, chars: list[_Char]) -> _Line:
-    size = max(c.size for c in chars)
+def _line(page: int, chars: _Chars, indexes: list[int]) -> _Line:
+    """The characters of a line, left to right, as words (split where the gap to the character
+    before is wider than a space) and the words as fragments (joined unless the gap is a column's)."""
+    text, x0, x1 = chars.text, chars.x0, chars.x1
+    size = max(map(chars.size.__getitem__, indexes))
+    space = _SPACE * size
     fragments: list[_Fragment] = []
-    words: list[list[_Char]] = [[chars[0]]]
-    for char in chars[1:]:
-        gap = char.x0 - words[-1][-1].x1
-        if gap > _SPACE * size:
-            words.append([char])
+    first = last = indexes[0]
+    word = [text[first]]
+    for i in itertools.islice(indexes, 1, None):
+        if x0[i] - x1[last] > space:
+            _add_word(fragments, _Fragment("".join(word), x0[first], x1[last]), size)
+            first, word = i, [text[i]]
         else:
-            words[-1].append(char)
-    for word in words:
-        text = "".join(c.text for c in word)
-        piece = _Fragment(text, word[0].x0, word[-1].x1)
-        previous = fragments[-1] if fragments else None
-        if previous and _joins(previous, piece, size):
-            parts = previous.words or (previous,)
-            fragments[-1] = _Fragment(_join_words([previous.text, text]), previous.x0, piece.x1, (*parts, piece))
-        else:
-            fragments.append(piece)
-    strong = sum(c.weight >= 600 for c in chars) * 2 > len(chars)
-    return _Line(page, chars[0].y, size, strong, fragments)
+            word.append(text[i])
+        last = i
+    _add_word(fragments, _Fragment("".join(word), x0[first], x1[last]), size)
+    strong = sum(map((600).__le__, map(chars.weight.__getitem__, indexes))) * 2 > len(indexes)
+    return _Line(page, chars.y[indexes[0]], size, strong, fragments)
+
+
+def _add_word(fragments: list[_Fragment], piece: _Fragment, size: float) -> None:
+    previous = fragments[-1] if fragments else None
+    if previous and _joins(previous, piece, size):
+        parts = previous.words or (previous,)
+        fragments[-1] = _Fragment(_join_words([previous.text, piece.text]), previous.x0, piece.x1, (*parts, piece))
+    else:
+        fragments.append(piece)
 
 
 def _body_size(pages: list[_Page]) -> float:
@@ -352,14 +436,14 @@ def _running(pages: list[_Page]) -> set[str]:
     for page in pages:
         for line in page.lines:
             if _in_margin(page, line):
-                seen.setdefault(re.sub(r"\d+", "#", line.text), set()).add(page.number)
+                seen.setdefault(_DIGITS.sub("#", line.text), set()).add(page.number)
     return {text for text, on in seen.items() if len(on) >= max(2, (len(pages) + 1) // 2)}
 
 
 def _furniture(page: _Page, line: _Line, repeated: set[str]) -> bool:
     if not _in_margin(page, line):
         return False
-    return bool(_PAGE_NUMBER.match(line.text)) or re.sub(r"\d+", "#", line.text) in repeated
+    return bool(_PAGE_NUMBER.match(line.text)) or _DIGITS.sub("#", line.text) in repeated
 
 
 # ---------------------------------------------------------------- lines → blocks
@@ -385,23 +469,56 @@ def _blocks(pages: list[_Page]) -> list[tuple[str, list[list[_Line]]]]:
 def _page_blocks(page: _Page) -> list[tuple[str, list[_Line]]]:
     kinds = _table_lines(page)
     blocks: list[tuple[str, list[_Line]]] = []
+    table: _TableLines | None = None
     for line, kind in zip(page.lines, kinds, strict=True):
-        if blocks and blocks[-1][0] == kind and (kind == "text" or not _starts_table(blocks[-1][1], line)):
+        if blocks and blocks[-1][0] == kind and (kind == "text" or not table.started_by(line)):
             blocks[-1][1].append(line)
         else:
             blocks.append((kind, [line]))
+            table = _TableLines() if kind == "table" else None
+        if table is not None:
+            table.add(line)
     return blocks
 
 
-def _starts_table(table: list[_Line], line: _Line) -> bool:
-    """A line after a table's rows begins the next table: a caption of the form, a header over
-    the columns of numbers, or numbers in other columns."""
-    rows = [row for row in table if row.data]
-    if not rows:
-        return False
-    if line.data:
-        return not _columns_fit(table, line)
-    return _caption(line) or (line.x1 > min(_number_left(row) for row in rows) and line.x0 > rows[-1].x0 - 1)
+class _TableLines:
+    """The lines of a table being gathered on a page. What the next line is judged by (its rows,
+    where its numbers begin, its columns) is kept up to date as lines come, not worked out again
+    from all of them for every line."""
+
+    def __init__(self) -> None:
+        self.rows: list[_Line] = []
+        self.number_left = 0.0  # where its numbers begin, as min() over its rows
+        self.centres: list[float] = []
+        self.bands: _Bands | None = None
+
+    def add(self, line: _Line) -> None:
+        if line.data:
+            left = _number_left(line)
+            if not self.rows or left < self.number_left:
+                self.number_left = left
+            self.rows.append(line)
+            self.centres += _centres([line])
+            self.bands = None
+
+    def started_by(self, line: _Line) -> bool:
+        """A line after a table's rows begins the next table: a caption of the form, a header
+        over the columns of numbers, or numbers in other columns."""
+        rows = self.rows
+        if not rows:
+            return False
+        if line.data:
+            return not self._columns_fit(line)
+        return _caption(line) or (line.x1 > self.number_left and line.x0 > rows[-1].x0 - 1)
+
+    def _columns_fit(self, line: _Line) -> bool:
+        """A data line continues a table when each of its numbers stands under one of its columns."""
+        if self.bands is None:
+            self.bands = _bands(self.centres)
+        bands, tolerance = self.bands, _tolerance(line)
+        if bands.ordered:  # the nearest column is near enough, or none is
+            return all(abs(bands[_nearest(bands, x)] - x) < tolerance for x in _centres([line]))
+        return not bands or all(any(abs(x - b) < tolerance for b in bands) for x in _centres([line]))
 
 
 def _caption(line: _Line) -> bool:
@@ -457,23 +574,24 @@ def _header(page: _Page, line: _Line, below: _Line, table_size: float) -> bool:
 
 
 def _left_edge(page: _Page) -> float:
-    return min((line.x0 for line in page.lines), default=0.0)
+    return _edges(page)[1]
 
 
 def _right_edge(page: _Page) -> float:
-    return max((line.x1 for line in page.lines), default=page.width)
+    return _edges(page)[2]
+
+
+def _edges(page: _Page) -> tuple[list[_Line], float, float]:
+    """Asked for every line that might be prose: worked out once for the page's list of lines
+    (which is replaced, never changed in place, when its furniture is dropped)."""
+    if page.edges is None or page.edges[0] is not page.lines:
+        page.edges = (page.lines, min((line.x0 for line in page.lines), default=0.0),
+                      max((line.x1 for line in page.lines), default=page.width))
+    return page.edges
 
 
 def _centres(lines: list[_Line]) -> list[float]:
     return [f.centre for line in lines if line.data for f in line.fragments if f.number]
-
-
-def _columns_fit(table: list[_Line], line: _Line) -> bool:
-    """A data line continues a table when each of its numbers stands under one of its columns."""
-    if not line.data:
-        return True
-    bands = _bands(_centres(table))
-    return not bands or all(any(abs(x - b) < _tolerance(line) for b in bands) for x in _centres([line]))
 
 
 def _same_columns(above: list[_Line], below: list[_Line]) -> bool:
@@ -485,15 +603,29 @@ def _tolerance(line: _Line) -> float:
     return 1.2 * line.size
 
 
-def _bands(centres: list[float]) -> list[float]:
+class _Bands(list):
+    """The centres of the columns of numbers, left to right; `ordered`: strictly increasing and
+    finite (always, but for absurd coordinates), so that the nearest may be found by bisection."""
+
+    def __init__(self, centres: list[float]) -> None:
+        super().__init__(centres)
+        self.ordered = all(a < b for a, b in itertools.pairwise(self)) and \
+            (not self or -math.inf < self[0] and self[-1] < math.inf)
+
+    @cached_property
+    def half_gap(self) -> float:
+        """Half the narrowest gap between two columns (60 pt with one column)."""
+        gaps = [b - a for a, b in itertools.pairwise(self)]
+        return (min(gaps) if gaps else 60.0) / 2
+
+
+def _bands(centres: list[float]) -> _Bands:
     """The columns of numbers: centres closer than a character (12 pt) are one column."""
-    bands: list[list[float]] = []
-    for x in sorted(centres):
-        if bands and x - bands[-1][-1] < 12.0:
-            bands[-1].append(x)
-        else:
-            bands.append([x])
-    return [round(sum(b) / len(b), 0) for b in bands]
+    xs = sorted(centres)
+    # a column ends where the gap to the next centre is not below 12 pt (a NaN gap ends one too)
+    close = map((12.0).__gt__, map(operator.sub, xs[1:], xs))
+    ends = [*itertools.compress(itertools.count(1), map(operator.not_, close)), len(xs)]
+    return _Bands([round(sum(xs[i:j]) / (j - i), 0) for i, j in zip([0, *ends], ends) if j > i])
 
 
 # ---------------------------------------------------------------- a table
@@ -567,12 +699,28 @@ def _data_cells(line: _Line, names: list[str], bands: list[float], width: int) -
 
 
 def _half_gap(bands: list[float]) -> float:
+    if isinstance(bands, _Bands):
+        return bands.half_gap
     gaps = [b - a for a, b in itertools.pairwise(bands)]
     return (min(gaps) if gaps else 60.0) / 2
 
 
 def _nearest(bands: list[float], x: float) -> int:
-    return min(range(len(bands)), key=lambda i: abs(bands[i] - x))
+    """The index of the band nearest to x, the first of equally near ones. Asked for every number
+    of a table: columns in order (as `_bands` makes them) are searched by bisection."""
+    if not (isinstance(bands, _Bands) and bands.ordered and -math.inf < x < math.inf):
+        return min(range(len(bands)), key=lambda i: abs(bands[i] - x))
+    j = bisect.bisect_left(bands, x)
+    if j == len(bands):
+        k = j - 1
+    elif j == 0:
+        k = 0
+    else:
+        k = j - 1 if x - bands[j - 1] <= bands[j] - x else j
+    distance = abs(bands[k] - x)
+    while k > 0 and abs(bands[k - 1] - x) == distance:  # as near in floating point: the first wins
+        k -= 1
+    return k
 
 
 def _label_starts(lines: list[_Line], left: float) -> list[float]:
@@ -769,8 +917,14 @@ def _column_words(fragment: _Fragment, bands: list[float]) -> list[_Fragment]:
 
 def _spans(fragment: _Fragment, bands: list[float]) -> bool:
     """Wider than one column, or over two columns' centres: a label of a group of columns."""
-    covered = sum(fragment.x0 < b < fragment.x1 for b in bands)
-    return len(bands) > 1 and (covered > 1 or fragment.x1 - fragment.x0 > 2.4 * _half_gap(bands))
+    if len(bands) <= 1:
+        return False
+    x0, x1 = fragment.x0, fragment.x1
+    if isinstance(bands, _Bands) and bands.ordered and x0 == x0 and x1 == x1:  # no NaN
+        covered = max(0, bisect.bisect_left(bands, x1) - bisect.bisect_right(bands, x0))
+    else:
+        covered = sum(x0 < b < x1 for b in bands)
+    return covered > 1 or x1 - x0 > 2.4 * _half_gap(bands)
 
 
 def _start_band(fragment: _Fragment, bands: list[float], taken: list[str]) -> int:

@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from qtx_report.form.editions import META_FIELDS, META_SHEET, SECTIONS, TEXT_SECTIONS, TEXT_SHEET
+from qtx_report.form.editions import META_FIELDS, META_SHEET, SECTIONS, TEXT_SECTIONS, TEXT_SHEET, parse_title
 from qtx_report.model import labels
 from qtx_report.model.dates import DateError, parse_date
 from qtx_report.model.findings import Finding, InputError
@@ -67,29 +67,31 @@ def _read_meta(path: Path, cells: LabelIndex) -> tuple[dict[str, object], list[F
     return meta, problems
 
 
-_TITLE = re.compile(r"^(.+?)(\d{4})年(?:度)?政府信息公开工作年度报告")
-
-
 def _meta_from_title(path: Path, cells: LabelIndex, meta: dict[str, object]) -> list[Finding]:
     """Agency and year from a title cell such as 青铜峡市某局2024年政府信息公开工作年度报告, or
     from the file name; a workbook without 基本信息 is read with a warning, not refused."""
     titles = [(h, str(cells.sheets[h[0]].get(h[1], h[2]))) for hits in cells.by_key.values() for h in hits]
-    found = next(((h, m) for h, text in titles if (m := _TITLE.match(re.sub(r"\s", "", text)))), None)
-    stem = _TITLE.match(path.stem)
-    source = found[1] if found else stem
+    found = next(((h, text, m) for h, text in titles if (m := _named_title(text))), None)
+    stem = _named_title(path.stem)
+    source = found[2] if found else stem
     missing = [label for name, label in META_FIELDS if name in ("agency", "year") and name not in meta]
-    if source is None or not 2008 <= int(source.group(2)) <= 2100:
+    if source is None:
         meta.setdefault("agency", path.stem)
         meta.setdefault("year", date.today().year - 1)
         return [Finding("I106", f"找不到{'、'.join(missing)}：请在“{META_SHEET}”工作表填写，或在表格上方写明标题"
                         "“某单位某年政府信息公开工作年度报告”。", file=str(path), place=Worksheet(META_SHEET),
                         row="、".join(missing))]
-    meta.setdefault("agency", source.group(1))
-    meta.setdefault("year", int(source.group(2)))
-    where = f"标题“{found[1].group(0)}”" if found else f"文件名“{path.name}”"
+    meta.setdefault("agency", source[0])
+    meta.setdefault("year", source[1])
+    where = f"标题“{found[1].strip()}”" if found else f"文件名“{path.name}”"
     place = cells.sheets[found[0][0]].place(found[0][1], found[0][2]) if found else None
     return [Finding("I107", f"没有“{META_SHEET}”中的{'、'.join(missing)}，已按{where}读取为 {meta['agency']} "
                     f"{meta['year']}年。", file=str(path), place=place, row="、".join(missing))]
+
+
+def _named_title(text: str) -> tuple[str, int] | None:
+    found = parse_title(text)
+    return found if found and found[0] else None  # a title without the agency names no one
 
 
 def _meta_value(field_name: str, raw: object) -> tuple[object, str | None]:
