@@ -119,7 +119,7 @@ def test_workbook_has_status_findings_and_missing_sheets(samples_run):
     status = book[outputs_xlsx.STATUS_SHEET]
     header = [c.value for c in status[1]]
     assert header == [label for label, _ in outputs_xlsx.STATUS_COLUMNS]
-    assert status.freeze_panes == "B2" and status.auto_filter.ref == f"A1:Q{len(summary['agencies']) + 1}"
+    assert status.freeze_panes == "B2" and status.auto_filter.ref == f"A1:S{len(summary['agencies']) + 1}"
     agencies = [row[0] for row in status.iter_rows(min_row=2, values_only=True)]
     assert agencies == [row["agency"] for row in summary["agencies"]]
     findings = book[outputs_xlsx.FINDINGS_SHEET]

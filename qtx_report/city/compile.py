@@ -16,6 +16,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from itertools import groupby
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +24,7 @@ from typing import Protocol
 from qtx_report.api import expand
 from qtx_report.city.draft import draft_texts
 from qtx_report.city.examine import (
+    Examined,
     PreviousReports,
     WorkerSetup,
     crashed_examination,
@@ -32,6 +34,7 @@ from qtx_report.city.examine import (
     run_all,
 )
 from qtx_report.city.hierarchy import COMPARED_NOTE, Hierarchy, Tree, added, hierarchy_notes, tree_of
+from qtx_report.city.receipts import NO_RECORD, IntakeFolder, intake_folder
 from qtx_report.city.reviews import Review, Reviewed, applied_to, settle
 from qtx_report.city.roster import UNGROUPED, Roster, agency_key
 from qtx_report.city.status import (
@@ -85,7 +88,9 @@ def compile_city(directory: Path, *, roster: Roster | None = None, previous: Pat
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError(str(directory), "找不到存放各单位报告的文件夹，请检查路径。")
-    paths = [str(p) for p in expand([directory])]
+    # An intake folder (`qtx-report intake`): each agency's latest version, by its receipt log.
+    received = intake_folder(directory, roster)
+    paths = received.paths if received else [str(p) for p in expand([directory])]
     if not paths:
         raise InputError(str(directory), "文件夹中没有报告（.xlsx、.json 或 .docx）。")
     roster = roster or Roster()
@@ -98,20 +103,39 @@ def compile_city(directory: Path, *, roster: Roster | None = None, previous: Pat
     collector = Collector(roster, spool, decisions=reviews or {})
     shown = progress("校验各单位报告", len(paths))
     try:
-        for record in run_all(examine, paths, jobs, setup, crashed_examination):
-            collector.add(record)
+        for path, record in zip(paths, run_all(examine, paths, jobs, setup, crashed_examination), strict=True):
+            collector.add(in_folder(record, received.names[path], received, options) if received else record)
             shown.advance()
     finally:
         shown.close()
     spool.flush()  # the output writers may read it from a forked process
-    return summarise(collector, year, include_invalid, options)
+    if received:
+        collector.submissions[:] = [with_receipt(s, received) for s in collector.submissions]
+    return summarise(collector, year, include_invalid, options, intake=received is not None)
+
+
+def in_folder(record: Examined, name: str, received: IntakeFolder, options: Options) -> Examined:
+    """A record named by its place in an intake folder (自然资源局/v2_报告.xlsx): versions of
+    different agencies may share a file name. A file with a receipt is late or not by when it came
+    (`status.deadline_of`), so the 成文日期's lateness for the city deadline is not a finding of its own."""
+    findings = tuple(replace(f, file=name) for f in record.findings)
+    if name in received.receipts and record.year is not None:
+        city_deadline = f"<={date(record.year + 1, *options.city_deadline).isoformat()}"
+        findings = tuple(f for f in findings if not (f.code == "D601" and f.expected == city_deadline))
+    return replace(record, file=name, findings=findings)
+
+
+def with_receipt(s: Submission, received: IntakeFolder) -> Submission:
+    receipt = received.receipts.get(s.file)
+    return replace(s, received=receipt.received, version=receipt.version) if receipt else s
 
 
 def load_previous_reports(folder: Path, roster: Roster, jobs: int, progress: ProgressFactory) -> PreviousReports:
     if not Path(folder).is_dir():
         raise InputError(str(folder), "--previous 应为上年度各单位报告所在的文件夹。")
     found: dict[str, tuple[str, str, int]] = {}
-    paths = [str(p) for p in expand([Path(folder)])]
+    last_intake = intake_folder(Path(folder), roster)
+    paths = last_intake.paths if last_intake else [str(p) for p in expand([Path(folder)])]
     shown = progress("读取上年度报告", len(paths))
     try:
         for entry in run_all(read_previous, paths, jobs, WorkerSetup(), lambda _path: None):
@@ -128,12 +152,21 @@ def load_previous_reports(folder: Path, roster: Roster, jobs: int, progress: Pro
 
 
 def render_names(paths: list[str]) -> dict[str, str]:
-    """file → .docx name for --render-all: the stem, or the whole name where two files share a stem."""
+    """path → .docx name for --render-all: the stem; the whole name where two files share a stem;
+    with its folder where two share a name (the versions of an intake folder: 自然资源局/v1_报告.xlsx)."""
     stems = Counter(Path(p).stem for p in paths)
-    return {Path(p).name: (Path(p).stem if stems[Path(p).stem] == 1 else Path(p).name) + ".docx" for p in paths}
+    names = Counter(Path(p).name for p in paths)
+
+    def name(path: Path) -> str:
+        if stems[path.stem] == 1:
+            return path.stem
+        return path.name if names[path.name] == 1 else f"{path.parent.name}_{path.name}"
+
+    return {p: name(Path(p)) + ".docx" for p in paths}
 
 
-def summarise(collector: Collector, requested_year: int | None, include_invalid: bool, options: Options) -> Compiled:
+def summarise(collector: Collector, requested_year: int | None, include_invalid: bool, options: Options,
+              intake: bool = False) -> Compiled:
     submissions, roster = collector.submissions, collector.roster
     year = choose_year(submissions, requested_year)
     has_roster = bool(roster.source)
@@ -148,6 +181,8 @@ def summarise(collector: Collector, requested_year: int | None, include_invalid:
     agencies = list(roster.agencies) if has_roster else list(collector.seen.values())
     rows, missing = status_rows(agencies, submissions, states, counted, year, options, has_roster)
     rows = [noted(r, COMPARED_NOTE) if r.file in compared else r for r in rows]
+    if intake:  # a file put in an intake folder by hand: its lateness by the 成文日期
+        rows = [noted(r, NO_RECORD) if r.file and r.received is None else r for r in rows]
     included = [s for s in submissions if s.file in counted]
     city_edition = choose_edition(included)
     notes = sum_notes(included, city_edition)

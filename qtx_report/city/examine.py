@@ -86,7 +86,7 @@ class WorkerSetup:
     options: Options = field(default_factory=Options)
     previous: PreviousReports | None = None
     render_dir: str = ""
-    render_names: dict[str, str] = field(default_factory=dict)  # file → .docx name
+    render_names: dict[str, str] = field(default_factory=dict)  # path → .docx name
 
 
 _SETUP = WorkerSetup()
@@ -110,15 +110,15 @@ def examine(path: str) -> Examined:
         return Examined(name, findings=findings)
     report = result.loaded.report
     values = tuple(report.value(*cell) for cell in cells(report.edition))  # type: ignore[arg-type]
-    rendered = _render_one(name, report, findings) if _SETUP.render_dir else ""
+    rendered = _render_one(path, report, findings) if _SETUP.render_dir else ""
     return Examined(name, report.agency, report.year, report.edition, report.report_date, values, findings,
                     rendered)
 
 
-def _render_one(name: str, report: Report, findings: tuple[Finding, ...]) -> str:
+def _render_one(path: str, report: Report, findings: tuple[Finding, ...]) -> str:
     from qtx_report.write.report import render_docx
 
-    target = Path(_SETUP.render_dir) / _SETUP.render_names[name]
+    target = Path(_SETUP.render_dir) / _SETUP.render_names[path]
     try:
         draft = any(f.severity == "error" for f in findings)
         when = report.report_date or date(report.year + 1, 1, 1)

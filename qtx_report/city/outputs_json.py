@@ -84,6 +84,8 @@ def status_json(r: StatusRow) -> dict[str, object]:
     return {"agency": r.agency, "group": r.group, "file": r.file or None, "state": r.state,
             "state_text": STATES[r.state], "submitted": r.submitted, "counted": r.counted,
             "report_date": r.report_date.isoformat() if r.report_date else None,
+            "received": r.received.isoformat(sep=" ", timespec="minutes") if r.received else None,
+            "version": r.version,
             "deadline": r.deadline or None, "days_late": r.days_late, "errors": r.errors, "warnings": r.warnings,
             "infos": r.infos, "explained": r.explained, "dismissed": r.dismissed, "balanced": r.balanced,
             "new_requests": r.new,

@@ -32,7 +32,8 @@ from qtx_report.ooxml.zips import office_text, repack
 from qtx_report.write.files import atomic_path
 
 STATUS_COLUMNS = (("单位名称", 30), ("分组", 10), ("文件", 24), ("是否报送", 9), ("状态", 10), ("计入汇总", 9),
-                  ("成文日期", 12), ("按时报送", 11), ("错误", 7), ("警告", 7), ("提示", 7), ("勾稽平衡", 9),
+                  ("成文日期", 12), ("收件时间", 17), ("版本", 6), ("按时报送", 11), ("错误", 7), ("警告", 7),
+                  ("提示", 7), ("勾稽平衡", 9),
                   ("新收申请", 9), ("予以公开占比", 12), ("行政复议总计", 12), ("行政诉讼总计", 12), ("说明", 50))
 MISSING_COLUMNS = (("单位名称", 34), ("分组", 12), ("别名", 40), ("说明", 50))
 # In `status.finding_row` order (its fingerprint the first review column), then the office's decision.
@@ -54,7 +55,8 @@ def yes_no(value: bool | None) -> str:
 
 def status_values(row: StatusRow) -> list[object]:
     return [row.agency, row.group, row.file, yes_no(row.submitted), STATES[row.state], yes_no(row.counted),
-            row.report_date.isoformat() if row.report_date else "", row.deadline_text,
+            row.report_date.isoformat() if row.report_date else "",
+            row.received.strftime("%Y-%m-%d %H:%M") if row.received else "", row.version, row.deadline_text,
             row.errors if row.file else None, row.warnings if row.file else None, row.infos if row.file else None,
             yes_no(row.balanced), row.new, row.granted_share, row.review, row.suits, row.note]
 
@@ -90,7 +92,7 @@ def write_xlsx(path: Path, c: Compiled) -> None:
     wb.properties.title = f"{CITY}{c.year}年度政府信息公开工作年度报告汇总"
     streams: dict[str, Stream] = {}
     status = (status_values(r) for r in c.rows)
-    streams[STATUS_SHEET] = table_sheet(wb, STATUS_SHEET, STATUS_COLUMNS, status, len(c.rows), 0, {13: "0.0%"},
+    streams[STATUS_SHEET] = table_sheet(wb, STATUS_SHEET, STATUS_COLUMNS, status, len(c.rows), 0, {15: "0.0%"},
                                          freeze="B2")  # the agency name stays in view
     missing = ([a.name, a.group, "、".join(a.aliases), note] for a, note in c.missing)
     streams[MISSING_SHEET] = table_sheet(wb, MISSING_SHEET, MISSING_COLUMNS, missing, len(c.missing), 1)

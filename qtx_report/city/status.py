@@ -82,6 +82,8 @@ class StatusRow:
     note: str = ""
     explained: int = 0  # errors 已说明 (not in `errors`)
     dismissed: int = 0  # warnings and notes 已不予采纳 (not in `warnings`, `infos`)
+    received: datetime | None = None  # from the receipt log; lateness is judged by it when present
+    version: int | None = None
 
     @property
     def submitted(self) -> bool:
@@ -123,14 +125,20 @@ class Collector:
             self.spool.write(json.dumps(finding_row(shown, f, fp), ensure_ascii=False) + "\n")
 
     def match(self, record: Examined) -> Agency | None:
-        if record.year is None:  # unreadable: the file name may still say whose it is
-            return self.roster.guess(Path(record.file).stem)
-        if self.roster.source:
-            unnamed = any(f.code == "I106" and f.row == NAME_HEADER for f in record.findings)
-            # A report without its agency's name is placed by its file name, like an unreadable one.
-            return self.roster.guess(Path(record.file).stem) if unnamed else self.roster.match(record.agency)
+        if record.year is None or self.roster.source:
+            return roster_match(self.roster, record)
         key = agency_key(record.agency)
         return self.seen.setdefault(key, Agency(record.agency))
+
+
+def roster_match(roster: Roster, record: Examined) -> Agency | None:
+    """The roster agency of a checked file (`intake` files by it too): the report's name or alias;
+    the file name for a file that cannot be read or names no agency."""
+    if record.year is None:  # unreadable: the file name may still say whose it is
+        return roster.guess(Path(record.file).stem)
+    unnamed = any(f.code == "I106" and f.row == NAME_HEADER for f in record.findings)
+    # A report without its agency's name is placed by its file name, like an unreadable one.
+    return roster.guess(Path(record.file).stem) if unnamed else roster.match(record.agency)
 
 
 def finding_row(agency: str, f: Finding, fp: str) -> list[object]:
@@ -173,6 +181,19 @@ def deadline_of(report_date: date | None, year: int, deadline: tuple[int, int]) 
     return ("late", late) if late > 0 else ("on_time", 0)
 
 
+def received_deadline(received: datetime, year: int, deadline: tuple[int, int]) -> tuple[str, int]:
+    """Lateness by the receipt: a file received on the deadline day is on time, as by the 成文日期."""
+    late = (received.date() - date(year + 1, *deadline)).days
+    return ("late", late) if late > 0 else ("on_time", 0)
+
+
+def judged_deadline(s: Submission, year: int, deadline: tuple[int, int]) -> tuple[str, int]:
+    """By the receipt time when the file has one (an intake folder), else by its 成文日期."""
+    if s.received is not None:
+        return received_deadline(s.received, year, deadline)
+    return deadline_of(s.report_date, year, deadline)
+
+
 def status_rows(agencies: list[Agency], submissions: list[Submission], states: dict[str, str], counted: set[str],
                 year: int, options: Options, has_roster: bool) -> tuple[list[StatusRow], list[tuple[Agency, str]]]:
     """One row per file, grouped under its agency in roster order; one row per missing roster
@@ -206,8 +227,8 @@ def file_row(s: Submission, agency: Agency | None, state: str, counted: bool, ye
     if not s.readable:
         note = f"按文件名判断为“{agency.name}”的报告" if agency else ""
         return StatusRow(name, group, s.file, state, errors=s.errors, note=review_note(note, s),
-                         explained=s.explained, dismissed=s.dismissed)
-    deadline, days = deadline_of(s.report_date, year, options.city_deadline) if s.year == year else ("", 0)
+                         explained=s.explained, dismissed=s.dismissed, received=s.received, version=s.version)
+    deadline, days = judged_deadline(s, year, options.city_deadline) if s.year == year else ("", 0)
     values, ed = s.values, s.edition
     granted = value_of(values, ed, "section3", "granted", "total")
     results = value_of(values, ed, "section3", "results_total", "total")
@@ -222,7 +243,7 @@ def file_row(s: Submission, agency: Agency | None, state: str, counted: bool, ye
         granted / results if isinstance(granted, int | float) and isinstance(results, int | float) and results else None,
         value_of(values, ed, "section4", "review", "total"),
         sum(v for v in suits if v is not None) if any(v is not None for v in suits) else None,
-        review_note(note, s), s.explained, s.dismissed)
+        review_note(note, s), s.explained, s.dismissed, s.received, s.version)
 
 
 def review_note(note: str, s: Submission) -> str:

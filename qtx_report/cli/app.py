@@ -66,7 +66,7 @@ def template(
     out: Annotated[Path | None, typer.Argument(help="要生成的填报工作簿，如 自然资源局.xlsx")] = None,
     edition: Annotated[EditionOpt, typer.Option(help="格式版本：2021（现行，默认）或 2019（试行）")] = EditionOpt.e2021,
     agency: Annotated[str, typer.Option(help="单位名称，预先填入基本信息")] = "",
-    year: Annotated[int, typer.Option(help="报告年度（2008–2100），默认为上一年", callback=options.year)] = date.today().year - 1,
+    year: Annotated[int, typer.Option(help=f"报告年度（{options.YEARS}），默认为上一年", callback=options.year)] = date.today().year - 1,
     ledger: Annotated[Path | None, typer.Option(help="改为生成依申请公开登记台账工作簿，如 台账.xlsx")] = None,
     overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的文件")] = False,
 ) -> None:
@@ -184,11 +184,32 @@ def build(
 
 @app.command(cls=Command)
 @friendly
+def intake(
+    files: Annotated[list[Path], typer.Argument(help=f"各单位报送的文件（{options.REPORT_KINDS}）或文件夹，可多个")],
+    into: Annotated[Path, typer.Option("--into", help="收件文件夹（如 报送材料/）： 每个单位一个子文件夹， 收件登记.xlsx 在其中")],
+    roster: Annotated[Path | None, typer.Option(help="应报单位名单 （.xlsx 或 .csv）： 按名称和别名归到单位， 与 city 相同； 不给时 按报告中的单位名称")] = None,
+    received: Annotated[str | None, typer.Option(help="收件时间， 如 \"2026-01-14 16:30\" 或 2026-01-14； 默认为现在")] = None,
+) -> None:
+    """收件：校验各单位报送的文件，按单位存入收件文件夹并登记。
+
+    每份文件存为“单位/v1_原文件名”“v2_……”（重新报送不覆盖以前的版本；与已收版本相同的文件只登记、不重复存放），
+    并在收件登记.xlsx中记下收件时间、sha256、原文件名、格式和校验结果。名单外单位的文件存入“名单外”，
+    无法读取的文件也存放并登记为“无法读取”。之后用 city 汇总收件文件夹时，只汇总每个单位的最新版本，按收件时间判断是否逾期。
+
+    退出码：0 全部收件且通过校验；1 有文件有错误、无法读取或不在名单中，或文件夹中有收件登记表没有记录的文件；
+    2 收件登记表、名单或文件无法使用、用法错误（此时不存放、不登记任何文件）。"""
+    from qtx_report.cli.intake import intake_command
+
+    raise typer.Exit(intake_command(files, into=into, roster=roster, received=received))
+
+
+@app.command(cls=Command)
+@friendly
 def city(
     directory: Annotated[Path, typer.Argument(help="存放各单位报告的文件夹")],
     roster: Annotated[Path | None, typer.Option(help="应报单位名单 （.xlsx 或 .csv； 列：单位名称、分组、别名、上级单位）")] = None,
     previous: Annotated[Path | None, typer.Option(help="上年度各单位报告所在文件夹")] = None,
-    year: Annotated[int | None, typer.Option(help="年度（2008–2100），默认取多数报告的年度", callback=options.year)] = None,
+    year: Annotated[int | None, typer.Option(help=f"年度（{options.YEARS}），默认取多数报告的年度", callback=options.year)] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件夹， 默认为报告文件夹旁的 “文件夹名_全市汇总”")] = None,
     jobs: Annotated[int | None, typer.Option(help=f"并行进程数（1–{options.MAX_JOBS}），默认为 CPU 核数", callback=options.jobs)] = None,
     include_invalid: Annotated[bool, typer.Option(help="汇总时也计入有错误的报告")] = False,
@@ -229,7 +250,7 @@ def city(
 @friendly
 def tally(
     ledger: Annotated[Path, typer.Argument(help="依申请公开登记台账（.xlsx）")],
-    year: Annotated[int, typer.Option(help="统计年度（2008–2100）", callback=options.year)],
+    year: Annotated[int, typer.Option(help=f"统计年度（{options.YEARS}）", callback=options.year)],
     previous_ledger: Annotated[Path | None, typer.Option(help="上年度台账（上年收到的申请不在本台账时）")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="写入的填报工作簿（.xlsx）或 JSON")] = None,
     agency: Annotated[str, typer.Option(help="单位名称（-o 新建报告 JSON 时需要）")] = "",

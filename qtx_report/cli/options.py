@@ -19,7 +19,8 @@ from qtx_report.model.findings import InputError
 from qtx_report.model.report import FIRST_YEAR, LAST_YEAR
 from qtx_report.read.source import REPORT_SUFFIXES
 
-REPORT_KINDS = " ".join(REPORT_SUFFIXES)  # spaces: the help column wraps only there
+REPORT_KINDS = " ".join(REPORT_SUFFIXES)
+YEARS = f"{FIRST_YEAR}–{LAST_YEAR}"  # spaces: the help column wraps only there
 
 MAX_JOBS = 64  # worker processes; more only adds memory, a city sends a few hundred reports
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from qtx_report.model.findings import InputError
+
+LOCK_WAIT_S = 30
 
 
 @contextmanager
@@ -91,3 +94,33 @@ def _umask() -> int:
 def write_bytes_atomic(dest: Path, data: bytes, **kwargs: object) -> None:
     with atomic_path(dest, **kwargs) as tmp:  # type: ignore[arg-type]
         tmp.write_bytes(data)
+
+
+@contextmanager
+def exclusive(lock: Path, what: str, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+    """One process at a time on what `lock` guards (two people filing into one intake folder would
+    each write the log without the other's rows). The operating system drops the lock when the
+    process ends, however it ends, so a killed run never leaves the folder locked."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a+b") as handle:
+        deadline = time.monotonic() + wait_s
+        while not _try_lock(handle):
+            if time.monotonic() > deadline:
+                raise InputError(str(lock.parent), f"另一个程序正在使用{what}（已等待 {wait_s:g} 秒）。请等它完成后再试。")
+            time.sleep(0.1)
+        yield  # closing the handle releases the lock
+
+
+def _try_lock(handle) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
