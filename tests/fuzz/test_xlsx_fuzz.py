@@ -229,6 +229,39 @@ def test_a_mutated_roster_is_read_or_refused(tmp_path: Path, kind: str, seed: in
             inputs=(roster,))
 
 
+@pytest.fixture(scope="module")
+def season(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """An intake folder holding three agencies' reports, and the 全市汇总.xlsx compiled from it."""
+    base = tmp_path_factory.mktemp("season")
+    folder = base / "报送材料"
+    assert run_cli("intake", *map(str, REPORTS[:3]), "--into", str(folder), "--roster", str(ROSTER),
+                   "--received", "2026-01-10 09:00").code in (0, 1)
+    assert run_cli("city", str(folder), "--roster", str(ROSTER), "-o", str(base / "out"), "--jobs", "1").code in (0, 1)
+    return folder, base / "out" / "全市汇总.xlsx"
+
+
+@pytest.mark.parametrize("seed", range(FEW))
+@pytest.mark.parametrize("kind", sorted(GENERATORS))
+def test_a_mutated_receipt_log_is_read_or_refused(tmp_path: Path, season: tuple[Path, Path], kind: str, seed: int) -> None:
+    folder = tmp_path / "报送材料"
+    shutil.copytree(season[0], folder)
+    log = mutated(folder, season[0] / "收件登记.xlsx", kind, seed)
+    stored = sorted(p for p in folder.rglob("v*_*") if p.is_file())
+    run_cli("city", str(folder), "--roster", str(ROSTER), "-o", str(tmp_path / "out"), "--jobs", "1",
+            inputs=(log, *stored))
+    run_cli("intake", str(REPORTS[3]), "--into", str(folder), "--roster", str(ROSTER), "--received", "2026-01-11",
+            inputs=(*stored, REPORTS[3]))
+
+
+@pytest.mark.parametrize("seed", range(FEW))
+@pytest.mark.parametrize("kind", sorted(GENERATORS))
+def test_a_mutated_reviews_workbook_is_read_or_refused(tmp_path: Path, season: tuple[Path, Path], kind: str,
+                                                       seed: int) -> None:
+    reviews = mutated(tmp_path, season[1], kind, seed, name="审核.xlsx")
+    run_cli("city", str(season[0]), "--roster", str(ROSTER), "-o", str(tmp_path / "out"), "--jobs", "1",
+            "--reviews", str(reviews), inputs=(reviews,))
+
+
 # ------------------------------------------------------------------------------ the reach is never short
 
 _ODD_REFS = ("", "0A", "A0", "AB", "7", "&#65;2")  # no reader takes these: one sheet in four has some
