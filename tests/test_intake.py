@@ -177,7 +177,9 @@ def test_a_corrected_resubmission_is_v2_and_the_city_uses_it(tmp_path):
     assert summary["counts"]["files"] == 1  # v1 is kept, but only the latest is compiled
     row = rows_of(summary)[HOUSING]
     assert (row["file"], row["version"], row["state"]) == ("住房和城乡建设局/v2_住建局2025年报.xlsx", 2, "valid")
-    assert (row["received"], row["deadline"], row["days_late"]) == ("2026-01-16 08:00", "late", 1)
+    # judged by v1's receipt: the agency sent its report in time and corrected it after the deadline
+    assert (row["received"], row["deadline"], row["days_late"]) == ("2026-01-16 08:00", "on_time", 0)
+    assert "首次报送于 2026-01-10 10:00" in row["note"]
 
 
 def test_an_identical_file_is_recognised_and_not_stored_twice(tmp_path):

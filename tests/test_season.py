@@ -169,6 +169,8 @@ def by_print(summary: dict) -> dict[str, dict]:
 def test_a_resubmission_becomes_v2_and_is_what_the_city_uses(season, reviewed):
     row = rows_of(reviewed["second"])["青铜峡市住房和城乡建设局"]
     assert (row["version"], row["state"], row["received"]) == (2, "valid", "2026-01-18 11:00")
+    # v1 came on 1月12日: a correction after the deadline does not make the agency late
+    assert row["deadline"] == "on_time" and "首次报送于 2026-01-12 15:00" in row["note"]
     assert sorted(p.name for p in (season["into"] / "住房和城乡建设局").iterdir()) == \
         ["v1_市住房和城乡建设局.xlsx", "v2_市住房和城乡建设局.xlsx"]
 

@@ -127,7 +127,9 @@ def in_folder(record: Examined, name: str, received: IntakeFolder, options: Opti
 
 def with_receipt(s: Submission, received: IntakeFolder) -> Submission:
     receipt = received.receipts.get(s.file)
-    return replace(s, received=receipt.received, version=receipt.version) if receipt else s
+    if receipt is None:
+        return s
+    return replace(s, received=receipt.received, version=receipt.version, first_received=received.first[s.file])
 
 
 def load_previous_reports(folder: Path, roster: Roster, jobs: int, progress: ProgressFactory) -> PreviousReports:

@@ -321,6 +321,9 @@ class IntakeFolder:
     paths: list[str]
     receipts: dict[str, Receipt]
     names: dict[str, str]  # path → its name inside the folder
+    # stored file → when its agency's first version came: a correction the office asked for after
+    # the deadline does not make an agency that sent its report in time late
+    first: dict[str, datetime]
 
 
 def intake_folder(folder: Path, roster: Roster | None = None) -> IntakeFolder | None:
@@ -332,9 +335,13 @@ def intake_folder(folder: Path, roster: Roster | None = None) -> IntakeFolder | 
     log = read_log(folder)
     check_log(folder, log, key)
     chosen = {r.stored: r for r in latest(log, key).values()}
+    earliest: dict[str, datetime] = {}
+    for r in log.receipts:
+        earliest[key(r.agency)] = min(r.received, earliest.get(key(r.agency), r.received))
     rels = sorted(chosen) + unrecorded(folder, log)
     paths = [str(folder / rel) for rel in rels]
-    return IntakeFolder(paths, chosen, dict(zip(paths, rels, strict=True)))
+    first = {stored: earliest[key(r.agency)] for stored, r in chosen.items()}
+    return IntakeFolder(paths, chosen, dict(zip(paths, rels, strict=True)), first)
 
 
 # ================================================================ writing

@@ -51,6 +51,7 @@ class Submission:
     # From the receipt log of an intake folder (`city.receipts`); None for a file without a record.
     received: datetime | None = None
     version: int | None = None
+    first_received: datetime | None = None  # the agency's first version: lateness is judged by it
     # Findings the office's decisions took out of the counts above (`city.reviews`): errors it
     # accepted an explanation for (已说明), warnings and notes it dismissed (已不予采纳).
     explained: int = 0
@@ -188,9 +189,10 @@ def received_deadline(received: datetime, year: int, deadline: tuple[int, int]) 
 
 
 def judged_deadline(s: Submission, year: int, deadline: tuple[int, int]) -> tuple[str, int]:
-    """By the receipt time when the file has one (an intake folder), else by its 成文日期."""
+    """By when the agency's first version came when the file has a receipt (an intake folder), else
+    by its 成文日期."""
     if s.received is not None:
-        return received_deadline(s.received, year, deadline)
+        return received_deadline(s.first_received or s.received, year, deadline)
     return deadline_of(s.report_date, year, deadline)
 
 
@@ -243,7 +245,14 @@ def file_row(s: Submission, agency: Agency | None, state: str, counted: bool, ye
         granted / results if isinstance(granted, int | float) and isinstance(results, int | float) and results else None,
         value_of(values, ed, "section4", "review", "total"),
         sum(v for v in suits if v is not None) if any(v is not None for v in suits) else None,
-        review_note(note, s), s.explained, s.dismissed, s.received, s.version)
+        review_note(first_receipt_note(note, s), s), s.explained, s.dismissed, s.received, s.version)
+
+
+def first_receipt_note(note: str, s: Submission) -> str:
+    if s.first_received is None or s.first_received == s.received:
+        return note
+    first = f"首次报送于 {s.first_received:%Y-%m-%d %H:%M}，按此判断是否逾期"
+    return "；".join(p for p in (note, first) if p)
 
 
 def review_note(note: str, s: Submission) -> str:
