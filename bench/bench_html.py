@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -36,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from qtx_report import synth  # noqa: E402
 from qtx_report.read.html import read_html  # noqa: E402
 from qtx_report.write.report import render_html  # noqa: E402
+from interleave import interleaved, print_ratios, print_steps  # noqa: E402
 
 # What Word's HTML export leaves on every cell of a table pasted into a portal's editor.
 CELL_STYLE = ('style="border:solid windowtext 1.0pt;border-top:none;mso-border-alt:solid windowtext .5pt;'
@@ -161,7 +161,6 @@ def main() -> None:
     parser.add_argument("--stages", action="store_true", help="also time read_html's steps")
     arguments = parser.parse_args()
     runs = arguments.runs
-    steps: dict[str, list[float]] = {}
     report = synth.report("青铜峡市自然资源局", 2025, "2021", 1, size=3)
     with tempfile.TemporaryDirectory() as work:
         page = Path(work) / "报告.html"
@@ -169,28 +168,11 @@ def main() -> None:
         loaded = read_html(page)
         assert loaded.report.section3 == report.section3 and not loaded.findings, "the bench page must read back"
         rows: dict[str, Callable[[Path], int]] = {"lxml parse (bytes)": lxml_parse, "read_html (ours)": ours}
-        times: dict[str, list[float]] = {name: [] for name in rows}
-        for run in rows.values():  # warm up: imports, lxml's first parse
-            run(page)
-        for _ in range(runs):
-            for name, run in rows.items():
-                start = time.perf_counter()
-                run(page)
-                times[name].append(time.perf_counter() - start)
-            if arguments.stages:
-                for name, seconds in stages(page).items():
-                    steps.setdefault(name, []).append(seconds)
+        median, steps = interleaved(rows, page, runs, stages if arguments.stages else None)
         size = page.stat().st_size
-    median = {name: statistics.median(t) * 1000 for name, t in times.items()}
-    floor = median["lxml parse (bytes)"]
     print(f"page: {size:,} bytes")
-    for name, ms in median.items():
-        print(f"{name:24} {ms:8.2f} ms  {ms / floor:6.2f} ×")
-    if steps:
-        print("read_html's steps (medians):")
-        for name, seconds in steps.items():
-            print(f"  {name:46} {statistics.median(seconds) * 1000:6.2f} ms")
-
+    print_ratios(median, "lxml parse (bytes)", 24)
+    print_steps("read_html's steps", steps)
 
 if __name__ == "__main__":
     main()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import statistics
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from qtx_report.read.load import load_report  # noqa: E402
 from qtx_report.read.pdf import read_pdf  # noqa: E402
 from qtx_report.write.report import convert_pdf, render_docx  # noqa: E402
+from interleave import interleaved, print_ratios, print_steps  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "2025" / "市自然资源局.xlsx"
 
@@ -140,7 +140,6 @@ def main() -> None:
     parser.add_argument("--stages", action="store_true", help="also time read_pdf's steps")
     arguments = parser.parse_args()
     runs = arguments.runs
-    steps: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as work:
         docx, pdf = Path(work) / "report.docx", Path(work) / "report.pdf"
         docx.write_bytes(render_docx(load_report(SAMPLE).report))
@@ -154,27 +153,10 @@ def main() -> None:
             rows["pdfplumber words"] = plumber_words
         except ImportError:
             pass
-        times: dict[str, list[float]] = {name: [] for name in rows}
-        for run in rows.values():  # warm up: imports, PDFium's first load
-            run(pdf)
-        for _ in range(runs):
-            for name, run in rows.items():
-                start = time.perf_counter()
-                run(pdf)
-                times[name].append(time.perf_counter() - start)
-            if arguments.stages:
-                for name, seconds in stages(pdf).items():
-                    steps.setdefault(name, []).append(seconds)
-    median = {name: statistics.median(t) * 1000 for name, t in times.items()}
-    floor = median["pypdfium2 text only"]
-    for name, ms in median.items():
-        print(f"{name:32} {ms:8.2f} ms  {ms / floor:6.2f} ×")
+        median, steps = interleaved(rows, pdf, runs, stages if arguments.stages else None)
+    print_ratios(median, "pypdfium2 text only")
     print(f"read_pdf / text with positions: {median['read_pdf (ours)'] / median['pypdfium2 text with positions']:.2f} ×")
-    if steps:
-        print("read_pdf's steps (medians):")
-        for name, seconds in steps.items():
-            print(f"  {name:46} {statistics.median(seconds) * 1000:6.2f} ms")
-
+    print_steps("read_pdf's steps", steps)
 
 if __name__ == "__main__":
     main()

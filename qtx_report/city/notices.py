@@ -18,7 +18,6 @@ from qtx_report.city.draft import Office
 from qtx_report.city.outputs_json import FINDING_KEYS
 from qtx_report.city.roster import agency_key
 from qtx_report.city.status import STATES, Compiled, StatusRow, Submission
-from qtx_report.model.dates import DateError, parse_date
 from qtx_report.model.findings import CODES, SEVERITY_NAMES, InputError, place_text
 from qtx_report.model.text import MAX_NAME_BYTES, file_name
 from qtx_report.ooxml.zips import office_text
@@ -87,19 +86,6 @@ def resubmit_date(today: date, given: date | None) -> date:
 
 def notice_dates(year: int, city_deadline: tuple[int, int], today: date, resubmit_by: date) -> Dates:
     return Dates(today, resubmit_by, date(year + 1, *city_deadline))
-
-
-def parse_day(value: str | date | None, option: str) -> date | None:
-    """A day given on the command line (2026-01-20, 2026年1月20日); None when not given."""
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        day = parse_date(value)
-    except DateError as err:
-        raise InputError(option, f"{err}；请写成 YYYY-MM-DD，如 2026-01-20。") from None
-    if day is None:
-        raise InputError(option, "没有给出日期；请写成 YYYY-MM-DD，如 2026-01-20。")
-    return day
 
 
 # ---------------------------------------------------------------- what the notices say

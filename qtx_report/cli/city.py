@@ -16,11 +16,12 @@ from qtx_report.api import parse_deadline
 from qtx_report.city.compile import compile_city
 from qtx_report.city.draft import make_office
 from qtx_report.city.examine import default_jobs
-from qtx_report.city.notices import MISSING_FILE, notice_dates, parse_day, resubmit_date, write_notices
+from qtx_report.city.notices import MISSING_FILE, notice_dates, resubmit_date, write_notices
 from qtx_report.city.outputs import OUT_JSON, OUT_REVIEWS, RENDER_DIR, write_outputs
 from qtx_report.city.reviews import CONFIRMED, DISMISSED, EXPLAINED, RESOLVED, UNMATCHED, gather
 from qtx_report.city.roster import read_roster
 from qtx_report.city.status import PROBLEM_STATES, STATES, Compiled
+from qtx_report.cli.options import given_day
 from qtx_report.model.findings import InputError
 from qtx_report.rules.base import Options
 from qtx_report.write.files import atomic_dir
@@ -55,8 +56,8 @@ def city_command(directory: Path, *, roster: Path | None = None, previous: Path 
         raise InputError(str(out), "输出文件夹不能是存放各单位报告的文件夹（汇总表会被当作报告读入）。请用 -o 指定另一个文件夹。")
     decisions = gather(reviews, out / OUT_REVIEWS)
     the_office = make_office(office, office_address, office_phone)
-    day = parse_day(today, "--today") or date.today()
-    resubmit = resubmit_date(day, parse_day(resubmit_by, "--resubmit-by"))
+    day = given_day(today, "--today") or date.today()
+    resubmit = resubmit_date(day, given_day(resubmit_by, "--resubmit-by"))
     folder = notices_folder(Path(notices), directory, out) if notices else None
     sent: list[Path] = []
     with atomic_dir(out, overwrite=overwrite, marker=OUT_JSON) as staging, \

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from qtx_report.cli.options import parse_today
+from qtx_report.cli.options import given_day
 from qtx_report.form.editions import DEFAULT_EDITION, edition
 from qtx_report.ledger.bulk import bulk
 from qtx_report.ledger.columns import CASE_SHEET, result_choices
@@ -117,7 +117,7 @@ def tally_command(ledger: Path, year: int, previous_ledger: Path | None = None, 
 def status_command(ledger: Path, today: str | date | None = None) -> int:
     """`qtx-report ledger-status`. Exit 0 nothing overdue, 1 something overdue or rows cannot be
     counted, 2 a date cell cannot be read."""
-    day = _parse_today(today)
+    day = given_day(today, "--today") or date.today()
     read = read_ledger(ledger, None)
     items = open_items((q for q in read.requests if not has_error(q)), day)
     out = _Out()
@@ -130,8 +130,3 @@ def status_command(ledger: Path, today: str | date | None = None) -> int:
     overdue = any(i.state == "已逾期" for i in items)
     return exit_code(findings) or (1 if overdue else 0)  # overdue is the command's own rule
 
-
-def _parse_today(today: str | date | None) -> date:
-    if today is None:
-        return date.today()
-    return today if isinstance(today, date) else parse_today(today)

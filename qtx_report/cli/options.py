@@ -52,6 +52,11 @@ def parse_today(text: str, option: str = "--today") -> date:
     return day
 
 
+def given_day(value: str | date | None, option: str) -> date | None:
+    """A day option as given (a date when called from code); None when it was not given."""
+    return value if value is None or isinstance(value, date) else parse_today(value, option)
+
+
 def year(value: int | None) -> int | None:
     _checked(parse_year, value)
     return value
