@@ -21,7 +21,6 @@ interleaved with the rows above.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import tempfile
@@ -35,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from qtx_report import synth  # noqa: E402
 from qtx_report.read.html import read_html  # noqa: E402
 from qtx_report.write.report import render_html  # noqa: E402
-from interleave import interleaved, print_ratios, print_steps  # noqa: E402
+from interleave import arguments, interleaved, print_ratios, print_steps  # noqa: E402
 
 # What Word's HTML export leaves on every cell of a table pasted into a portal's editor.
 CELL_STYLE = ('style="border:solid windowtext 1.0pt;border-top:none;mso-border-alt:solid windowtext .5pt;'
@@ -156,11 +155,8 @@ def stages(path: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--stages", action="store_true", help="also time read_html's steps")
-    arguments = parser.parse_args()
-    runs = arguments.runs
+    given = arguments("read_html", 50)
+    runs = given.runs
     report = synth.report("青铜峡市自然资源局", 2025, "2021", 1, size=3)
     with tempfile.TemporaryDirectory() as work:
         page = Path(work) / "报告.html"
@@ -168,7 +164,7 @@ def main() -> None:
         loaded = read_html(page)
         assert loaded.report.section3 == report.section3 and not loaded.findings, "the bench page must read back"
         rows: dict[str, Callable[[Path], int]] = {"lxml parse (bytes)": lxml_parse, "read_html (ours)": ours}
-        median, steps = interleaved(rows, page, runs, stages if arguments.stages else None)
+        median, steps = interleaved(rows, page, runs, stages if given.stages else None)
         size = page.stat().st_size
     print(f"page: {size:,} bytes")
     print_ratios(median, "lxml parse (bytes)", 24)

@@ -18,7 +18,6 @@ with the rows above (the steps add up to a little less than the whole: calls bet
 
 from __future__ import annotations
 
-import argparse
 import ctypes
 import sys
 import tempfile
@@ -32,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from qtx_report.read.load import load_report  # noqa: E402
 from qtx_report.read.pdf import read_pdf  # noqa: E402
 from qtx_report.write.report import convert_pdf, render_docx  # noqa: E402
-from interleave import interleaved, print_ratios, print_steps  # noqa: E402
+from interleave import arguments, interleaved, print_ratios, print_steps  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "2025" / "市自然资源局.xlsx"
 
@@ -135,11 +134,8 @@ def stages(path: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--stages", action="store_true", help="also time read_pdf's steps")
-    arguments = parser.parse_args()
-    runs = arguments.runs
+    given = arguments("read_pdf", 30)
+    runs = given.runs
     with tempfile.TemporaryDirectory() as work:
         docx, pdf = Path(work) / "report.docx", Path(work) / "report.pdf"
         docx.write_bytes(render_docx(load_report(SAMPLE).report))
@@ -153,7 +149,7 @@ def main() -> None:
             rows["pdfplumber words"] = plumber_words
         except ImportError:
             pass
-        median, steps = interleaved(rows, pdf, runs, stages if arguments.stages else None)
+        median, steps = interleaved(rows, pdf, runs, stages if given.stages else None)
     print_ratios(median, "pypdfium2 text only")
     print(f"read_pdf / text with positions: {median['read_pdf (ours)'] / median['pypdfium2 text with positions']:.2f} ×")
     print_steps("read_pdf's steps", steps)

@@ -4,6 +4,7 @@ a reader's own steps."""
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from collections.abc import Callable
@@ -40,3 +41,10 @@ def print_steps(title: str, steps: dict[str, float]) -> None:
         print(f"{title} (medians):")
         for name, ms in steps.items():
             print(f"  {name:46} {ms:6.2f} ms")
+
+
+def arguments(reader: str, runs: int) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--stages", action="store_true", help=f"also time {reader}'s steps")
+    return parser.parse_args()
