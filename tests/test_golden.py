@@ -24,7 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("QTX_UPDATE_GOLDEN") == "1"
-COMMANDS = ("template", "check", "schema", "export", "rules", "build", "intake", "city", "tally", "ledger-status")
+COMMANDS = ("template", "check", "schema", "export", "rules", "build", "intake", "city", "compare", "tally", "ledger-status")
 _STAMP = "2000-01-01T00:00:00Z"
 
 

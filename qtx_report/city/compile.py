@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from qtx_report.api import expand
+from qtx_report.city.copying import COPY_SHEET, SECTIONS, Copied, Entry, copy_findings, copying
 from qtx_report.city.draft import draft_texts
 from qtx_report.city.examine import (
     Examined,
@@ -35,7 +36,7 @@ from qtx_report.city.examine import (
 )
 from qtx_report.city.hierarchy import COMPARED_NOTE, Hierarchy, Tree, added, hierarchy_notes, tree_of
 from qtx_report.city.receipts import NO_RECORD, IntakeFolder, intake_folder
-from qtx_report.city.reviews import Review, Reviewed, applied_to, settle
+from qtx_report.city.reviews import Review, Reviewed, applied_to, finding_fingerprints, settle, tally
 from qtx_report.city.roster import UNGROUPED, Roster, agency_key
 from qtx_report.city.status import (
     STATES,
@@ -48,7 +49,8 @@ from qtx_report.city.status import (
     status_rows,
 )
 from qtx_report.city.sums import SUM_NAME, check_sums, choose_edition, hierarchy_sums, sum_notes, sum_reports
-from qtx_report.model.findings import InputError
+from qtx_report.form.editions import edition
+from qtx_report.model.findings import Finding, InputError
 from qtx_report.rules.base import Options
 
 
@@ -191,8 +193,10 @@ def summarise(collector: Collector, requested_year: int | None, include_invalid:
     total, groups = sum_reports(included, year, city_edition, roster.groups if has_roster else [UNGROUPED])
     hierarchy = hierarchy_of(tree, submissions, states, included, year, city_edition) if tree.children else None
     notes += hierarchy_notes(hierarchy, len(compared))
+    copied = copying(copy_entries(submissions, year), options.similarity_threshold)
+    rows, copy_rows = with_copying(rows, copied, city_edition, options, collector.decisions)
     compiled = Compiled(year, city_edition, roster, rows, missing, submissions, total, groups, [], collector.spool,
-                        notes, hierarchy=hierarchy)
+                        notes, hierarchy=hierarchy, copied=copied, copy_findings=copy_rows)
     # The draft text describes the figures; the sums are then checked with it, as a report would be.
     compiled = replace(compiled, total=total.model_copy(update=draft_texts(compiled)))
     compiled = replace(compiled, sum_findings=check_sums(compiled.total, groups, options))
@@ -204,6 +208,8 @@ def settle_reviews(collector: Collector, c: Compiled) -> Reviewed:
     are agencies of their own, always present); a decision that met nothing is resolved when its
     agency sent a readable report, else left unmatched."""
     applied = dict(collector.applied)
+    for agency, f, fp in c.copy_findings:
+        applied.update(applied_to(collector.decisions, agency, [f], [fp]))
     prints = c.sum_prints()
     for scope, found in groupby(zip(c.sum_findings, prints, strict=True), key=lambda pair: pair[0].file):
         pairs = list(found)
@@ -211,6 +217,38 @@ def settle_reviews(collector: Collector, c: Compiled) -> Reviewed:
     present = {agency_key(s.agency.name if s.agency else s.name) for s in c.submissions if s.readable}
     present |= {agency_key(SUM_NAME), *(agency_key(f"{SUM_NAME}（{g}）") for g in c.groups)}
     return settle(collector.decisions, applied, present)
+
+
+def copy_entries(submissions: list[Submission], year: int) -> list[Entry]:
+    """The reports of the year compared with each other: every readable one (with errors, duplicated
+    or off the roster too: copying is copying)."""
+    return [Entry(s.agency.name if s.agency else s.name, s.file, s.agency.key if s.agency else agency_key(s.name),
+                  s.texts) for s in submissions
+            if s.year == year and len(s.texts) == len(SECTIONS)]
+
+
+def with_copying(rows: list[StatusRow], copied: list[Copied], city_edition: str, options: Options,
+                 decisions: Mapping[str, Review]) -> tuple[list[StatusRow], list[tuple[str, Finding, str]]]:
+    """The status rows with each file's T508 findings counted and noted, and those findings with
+    their agency and fingerprint, in the order of the rows."""
+    ed = edition(city_edition)
+    found = copy_findings(copied, {key: ed.section(key).heading for key in SECTIONS}, options.similarity_threshold)
+    if not found:
+        return rows, []
+    listed: list[tuple[str, Finding, str]] = []
+    updated = []
+    for row in rows:
+        mine = found.get(row.file, []) if row.file else []
+        if not mine:
+            updated.append(row)
+            continue
+        prints = finding_fingerprints(row.agency, mine)
+        counts = tally(mine, prints, decisions)
+        listed += [(row.agency, f, fp) for f, fp in zip(mine, prints, strict=True)]
+        others = "、".join(dict.fromkeys(f"{f.row}（第{f.section.split('、')[0]}部分{f.actual}）" for f in mine))
+        row = replace(row, warnings=row.warnings + counts.warnings, dismissed=row.dismissed + counts.dismissed)
+        updated.append(noted(row, f"与{others}的报告雷同，见“{COPY_SHEET}”表"))
+    return updated, listed
 
 
 def compared_files(tree: Tree, submissions: list[Submission], counted: set[str]) -> set[str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from qtx_report.api import check_file
+from qtx_report.city.copying import SECTIONS
 from qtx_report.city.roster import Roster
 from qtx_report.form.editions import edition
 from qtx_report.model.findings import Finding
@@ -62,6 +63,7 @@ class Examined:
     values: tuple[Number, ...] = ()  # in `cells(edition)` order
     findings: tuple[Finding, ...] = ()
     rendered: str = ""  # --render-all: the .docx written, or why not
+    texts: tuple[str, ...] = ()  # sections 一 and 五 (`city.copying.SECTIONS`), compared across agencies
 
 
 class PreviousReports(dict):
@@ -111,8 +113,9 @@ def examine(path: str) -> Examined:
     report = result.loaded.report
     values = tuple(report.value(*cell) for cell in cells(report.edition))  # type: ignore[arg-type]
     rendered = _render_one(path, report, findings) if _SETUP.render_dir else ""
+    texts = tuple(getattr(report, key) for key in SECTIONS)
     return Examined(name, report.agency, report.year, report.edition, report.report_date, values, findings,
-                    rendered)
+                    rendered, texts)
 
 
 def _render_one(path: str, report: Report, findings: tuple[Finding, ...]) -> str:

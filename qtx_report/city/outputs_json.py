@@ -20,6 +20,7 @@ from qtx_report.city.reviews import (
     status_of,
 )
 from qtx_report.city.status import STATES, Compiled, StatusRow
+from qtx_report.form.editions import edition
 from qtx_report.write.files import atomic_path
 
 JSON_VERSION = 1
@@ -57,6 +58,7 @@ def summary_json(c: Compiled, exit_code: int) -> dict[str, object]:
         # Only with 上级单位 on the roster: a compile without one writes what it always wrote.
         **({"hierarchy": hierarchy_json(c.hierarchy)} if c.hierarchy is not None else {}),
         "sum_findings": [f.to_dict() for f in c.sum_findings],
+        "copying": copying_json(c),
         "reviews": reviews_json(c.reviews),
     }
 
@@ -72,6 +74,17 @@ def hierarchy_json(h: Hierarchy) -> dict[str, object]:
         "differences": [{**dict(zip(("section", "row", "column"), d.cell, strict=True)), "own": d.own,
                          "children": d.children, "difference": d.delta} for d in check.differences],
     } for check in h.checks]}
+
+
+def copying_json(c: Compiled) -> list[dict[str, object]]:
+    """Each pair and section copied across agencies: share_first is the share of the first's runs
+    found in the second's text (the 年年雷同 measure), share the larger of the two."""
+    ed = edition(c.edition)
+    return [{"first": {"agency": x.first.agency, "file": x.first.file},
+             "second": {"agency": x.second.agency, "file": x.second.file},
+             "section": x.section, "section_title": ed.section(x.section).heading, "share": round(x.share, 4),
+             "share_first": round(x.first_share, 4), "share_second": round(x.second_share, 4),
+             "passages": list(x.passages)} for x in c.copied]
 
 
 def counts(c: Compiled) -> dict[str, int]:

@@ -1,5 +1,5 @@
-"""全市汇总.xlsx: the status of every file, the missing agencies, every finding and the group sums
-beside the summed official tables; with 上级单位 on the roster, the sum under each parent (laid out
+"""全市汇总.xlsx: the status of every file, the missing agencies, every finding, the sections copied
+across agencies (雷同) and the group sums beside the summed official tables; with 上级单位 on the roster, the sum under each parent (laid out
 as the group sums) and each cell where a parent's own report differs from its children's sum. The
 long list sheets are streamed into the archive.
 """
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from qtx_report.city.copying import COPY_SHEET
 from qtx_report.city.hierarchy import CHECK_SHEET, Hierarchy
 from qtx_report.city.reviews import (
     DECISION,
@@ -46,6 +47,8 @@ STATUS_SHEET, MISSING_SHEET, GROUPS_SHEET = "报送情况", "未报送单位", "
 PARENTS_SHEET = "层级汇总"
 CHECK_COLUMNS = (("上级单位", 26), ("表", 30), ("行", 40), ("列", 22), ("上级报告数值", 13), ("下级合计", 11),
                  ("差额", 9), ("未计入的下级单位", 50))
+# One row per pair and section copied across agencies (`city.copying`).
+COPY_COLUMNS = (("单位甲", 28), ("单位乙", 28), ("部分", 26), ("相同比例", 10), ("最长相同段落", 90))
 STREAMED_AFTER = 2  # the header and the first row go through openpyxl, which styles them
 
 
@@ -105,6 +108,8 @@ def write_xlsx(path: Path, c: Compiled) -> None:
     gone = resolved_rows(c.reviews)  # carried on, so regenerating the workbook loses no decision
     streams[RESOLVED_SHEET] = table_sheet(wb, RESOLVED_SHEET, RESOLVED_COLUMNS, iter(gone), len(gone), None)
     decision_choices(wb[RESOLVED_SHEET], RESOLVED_COLUMNS, len(gone))
+    copies = copy_rows(c)
+    streams[COPY_SHEET] = table_sheet(wb, COPY_SHEET, COPY_COLUMNS, iter(copies), len(copies), None, {3: "0%"})
     columns, rows = group_table(c)
     streams[GROUPS_SHEET] = table_sheet(wb, GROUPS_SHEET, columns, iter(rows), len(rows), None)
     if c.hierarchy is not None:
@@ -115,6 +120,15 @@ def write_xlsx(path: Path, c: Compiled) -> None:
         streams[CHECK_SHEET] = table_sheet(wb, CHECK_SHEET, CHECK_COLUMNS, iter(rows), len(rows), None, freeze="B2")
     wb.active = 0
     save_streamed(wb, path, streams, c.stamp)
+
+
+def copy_rows(c: Compiled) -> list[list[object]]:
+    """A row per copied pair and section: the two agencies (with their files), the larger share,
+    the longest shared passages."""
+    ed = edition(c.edition)
+    return [[f"{x.first.agency}（{x.first.file}）", f"{x.second.agency}（{x.second.file}）",
+             ed.section(x.section).heading, round(x.share, 4), "；".join(f"“{p}”" for p in x.passages)]
+            for x in c.copied]
 
 
 def group_table(c: Compiled, sums: dict[str, Report] | None = None) -> tuple[tuple[tuple[str, float], ...],

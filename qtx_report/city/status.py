@@ -14,6 +14,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import IO
 
+from qtx_report.city.copying import Copied
 from qtx_report.city.examine import Examined, value_of
 from qtx_report.city.hierarchy import Hierarchy
 from qtx_report.city.reviews import Review, Reviewed, applied_to, finding_fingerprints, tally
@@ -56,6 +57,7 @@ class Submission:
     # accepted an explanation for (已说明), warnings and notes it dismissed (已不予采纳).
     explained: int = 0
     dismissed: int = 0
+    texts: tuple[str, ...] = ()  # sections 一 and 五, for the comparison across agencies (`city.copying`)
 
     @property
     def readable(self) -> bool:
@@ -121,7 +123,7 @@ class Collector:
         self.submissions.append(Submission(
             record.file, record.agency, agency, record.year, record.edition, record.report_date, record.values,
             counts.errors, counts.warnings, counts.infos, balanced, record.rendered,
-            explained=counts.explained, dismissed=counts.dismissed))
+            explained=counts.explained, dismissed=counts.dismissed, texts=record.texts))
         for f, fp in zip(record.findings, prints, strict=True):
             self.spool.write(json.dumps(finding_row(shown, f, fp), ensure_ascii=False) + "\n")
 
@@ -283,6 +285,9 @@ class Compiled:
     notes: list[str]
     hierarchy: Hierarchy | None = None  # with 上级单位 on the roster: each parent's sum and check
     reviews: Reviewed = field(default_factory=Reviewed)  # the office's decisions on the findings
+    copied: list[Copied] = field(default_factory=list)  # sections copied across agencies (`city.copying`)
+    # Their T508 findings: (the agency as the outputs name it, the finding, its fingerprint).
+    copy_findings: list[tuple[str, Finding, str]] = field(default_factory=list)
 
     @property
     def has_roster(self) -> bool:
@@ -322,9 +327,12 @@ class Compiled:
         return (self.year + 1, 1, 1, 0, 0, 0) if self.year else (1980, 1, 1, 0, 0, 0)
 
     def findings(self) -> Iterator[list[object]]:
-        """Every finding: the sums' first, then each file's in file order (from the spool)."""
+        """Every finding: the sums' first, the copying across agencies, then each file's in file order
+        (from the spool)."""
         for f, fp in zip(self.sum_findings, self.sum_prints(), strict=True):
             yield finding_row(f.file, f, fp)
+        for agency, f, fp in self.copy_findings:
+            yield finding_row(agency, f, fp)
         self.spool.seek(0)
         for line in self.spool:
             yield json.loads(line)

@@ -10,13 +10,16 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from qtx_report.cli import options
 from qtx_report.cli.errors import fail, friendly
 from qtx_report.cli.usage import run
+
+if TYPE_CHECKING:
+    from qtx_report.model.loaded import Loaded
 
 HELP_OPTION = "显示本帮助并退出。"
 
@@ -66,7 +69,10 @@ def template(
     out: Annotated[Path | None, typer.Argument(help="要生成的填报工作簿，如 自然资源局.xlsx")] = None,
     edition: Annotated[EditionOpt, typer.Option(help="格式版本：2021（现行，默认）或 2019（试行）")] = EditionOpt.e2021,
     agency: Annotated[str, typer.Option(help="单位名称，预先填入基本信息")] = "",
-    year: Annotated[int, typer.Option(help=f"报告年度（{options.YEARS}），默认为上一年", callback=options.year)] = date.today().year - 1,
+    year: Annotated[int | None, typer.Option(help=f"报告年度（{options.YEARS}）， 默认为上一年； 有 --previous 时为其下一年",
+                                             callback=options.year)] = None,
+    previous: Annotated[str | None, typer.Option(help="上年度报告 （文件或网址）： 预填上年结转， 批注上年现行有效件数， "
+                                                 "列出上年所列问题； 单位名称默认与之相同")] = None,
     ledger: Annotated[Path | None, typer.Option(help="改为生成依申请公开登记台账工作簿，如 台账.xlsx")] = None,
     overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的文件")] = False,
 ) -> None:
@@ -81,8 +87,38 @@ def template(
         fail("请给出要生成的工作簿文件名，例如：qtx-report template 自然资源局.xlsx")
     from qtx_report.write.workbook import write_template
 
-    write_template(out, edition=edition.value, agency=agency, year=year, overwrite=overwrite)
-    typer.echo(f"已生成填报工作簿：{out}（{edition.value}版格式）")
+    last = _last_year_report(previous, year)
+    if last is not None:
+        agency, year = agency or last.report.agency, year or options.parse_year(last.report.year + 1, "--previous")
+    year = year or date.today().year - 1
+    inputs = (Path(last.path),) if last is not None and Path(last.path).exists() else ()  # never written over
+    write_template(out, edition=edition.value, agency=agency, year=year, overwrite=overwrite, previous=last,
+                   inputs=inputs)
+    typer.echo(f"已生成填报工作簿：{out}（{edition.value}版格式）"
+               + (f"，已按上年度报告 {previous} 预填上年结转" if last is not None else ""))
+
+
+def _last_year_report(previous: str | None, year: int | None) -> Loaded | None:
+    """Last year's report for `template --previous`: one report (a file or web address) of the year
+    before `year`; anything else is refused before a workbook is written."""
+    from dataclasses import replace
+
+    from qtx_report.api import load_previous
+    from qtx_report.model.findings import InputError
+    from qtx_report.model.loaded import Loaded  # noqa: F811 (at run time; above only for the annotation)
+
+    if previous is not None and not previous.strip():
+        raise InputError("--previous", "没有给出上年度报告：请写上年度报告的文件名或网址。")
+    if previous is not None and Path(previous).is_dir():  # refused before its reports are read
+        raise InputError(previous, "--previous 应为上年度的一份报告（文件或网址），不能是文件夹。")
+    last = load_previous(previous)
+    if not isinstance(last, Loaded):
+        return None
+    if year is not None and last.report.year != year - 1:
+        raise InputError(str(previous), f"上年度报告应为 {year - 1} 年度，但这份是 {last.report.year} 年度的报告"
+                         f"（{last.report.agency}）。请选择 {year - 1} 年度的报告，或改 --year。")
+    # A web page is read from a throwaway copy: the workbook names the address, not the copy.
+    return last if Path(str(previous)).exists() else replace(last, path=str(previous))
 
 
 @app.command(cls=Command)
@@ -180,6 +216,26 @@ def build(
 
     raise typer.Exit(build_command(file, output=output, html=html, pdf=pdf, template=template_path,
                                    force=force, overwrite=overwrite))
+
+
+@app.command(cls=Command)
+@friendly
+def compare(
+    this: Annotated[Path, typer.Argument(help=f"本年度报告（{options.REPORT_KINDS}）")],
+    last: Annotated[Path, typer.Argument(help=f"上年度报告（{options.REPORT_KINDS}）")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出的网页（.html）， 默认在本年度报告旁： 对比_单位_年度.html")] = None,
+    overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的文件")] = False,
+    any_year: Annotated[bool, typer.Option(help="允许对比不是上一年度的报告")] = False,
+) -> None:
+    """把本年度报告与上年度报告并排对比，生成一个网页（可直接打印）。
+
+    六个部分并排列出：与上年度重复的句子标出底色；表格每个单元格列出本年度、上年度、增减和增幅；
+    上年结转、现行有效件数等与上年度不衔接之处在所在单元格标出并说明。
+
+    退出码：0 已生成；2 文件无法读取、上年度报告不是上一年度的（可加 --any-year）或用法错误。"""
+    from qtx_report.cli.compare import compare_command
+
+    raise typer.Exit(compare_command(this, last, output=output, overwrite=overwrite, any_year=any_year))
 
 
 @app.command(cls=Command)

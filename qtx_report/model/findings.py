@@ -96,6 +96,9 @@ CODES: dict[str, Code] = {
         Code("T507", "warning", "text", "“总体情况”缺少应报告的方面",
              "总体情况应包括主动公开、依申请公开、政府信息管理、平台建设、监督保障等方面"
              "（人民政府还应报告工作考核、社会评议和责任追究结果情况）。"),
+        Code("T508", "warning", "text", "与本市其他单位的报告雷同",
+             "同一年度两个单位的“总体情况”或“存在的主要问题及改进情况”大段相同（按年年雷同的同一算法，"
+             "不计官方格式的固定表述和多数单位共用的说法），请各自据实撰写。由 city 汇总时发现。"),
         # privacy: personal information in the text, which must be masked before publication
         Code("P901", "warning", "privacy", "正文中有身份证号",
              "按“隐私信息要遮掩”的要求，公开前请删除或遮掩身份证号。"),
@@ -115,6 +118,8 @@ CODES: dict[str, Code] = {
              "现行有效件数一般应等于上年现行有效件数加本年制发减本年废止。", needs_previous=True),
         Code("H703", "warning", "history", "上一年项目数量与上年度不衔接",
              "本年“上一年项目数量”一般应等于上年度的“上一年项目数量”加“本年增/减”。", needs_previous=True),
+        Code("H704", "warning", "history", "表格与上年度报告完全相同",
+             "第二、三、四部分的每一个数字都与上年度报告相同，多为照抄上年度报告未更新数据，请核对。", needs_previous=True),
         # ledger: the request ledger (登记台账) read by `tally` and `ledger-status`
         Code("L800", "error", "ledger", "台账单元格无法读作日期",
              "日期请填写为日期格式或 2024-03-05 这样的文字；改正后再统计（退出码 2）。", unreadable=True),

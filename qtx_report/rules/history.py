@@ -1,4 +1,5 @@
-"""Year-over-year rules, run only with last year's report: 结转 (H701), 现行有效 (H702), 项目数量 (H703)."""
+"""Year-over-year rules, run only with last year's report: 结转 (H701), 现行有效 (H702), 项目数量 (H703),
+tables copied from last year (H704)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,18 @@ def item_continuity(ctx: Context) -> Iterator[Finding]:
             yield ctx.at("H703", f"“{label}”：上年度上一年项目数量{shown(last[row]['prev_items'])}+本年增/减{shown(last[row]['delta'])}"
                          f"={shown(expected)}，但本年填写{shown(cells['prev_items'])}。请核对。", ("section2", row, "prev_items"),
                          expected=expected, actual=cells["prev_items"])
+
+
+@rule("H704")
+def tables_renewed(ctx: Context) -> Iterator[Finding]:
+    """Every number of sections 二, 三 and 四 as last year's: the tables were copied, not filled in.
+    A report with nothing but zeros and blanks is left alone (nothing happened, both years)."""
+    if ctx.previous is None or ctx.report.edition != ctx.previous.report.edition:
+        return
+    last = ctx.previous.report
+    now = [(cell, value) for cell, value in ctx.values()]
+    if not any(value for _, value in now):
+        return
+    if all(last.value(*cell.key) == value for cell, value in now):  # type: ignore[arg-type]
+        yield ctx.at("H704", f"第二、三、四部分的{len(now)}个数字与上年度报告完全相同。"
+                     "请核对是否照抄了上年度的表格，按本年度的实际情况填写。", expected="与上年度不同", actual="全部相同")

@@ -33,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     history.carried_over,
     history.in_force_continuity,
     history.item_continuity,
+    history.tables_renewed,
 )
 
 

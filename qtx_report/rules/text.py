@@ -54,15 +54,50 @@ def table_figure(ctx: Context, target: str) -> tuple[Number, str, str]:
     return ctx.report.section3[target][s3.total_column.key], f"第三部分“{row.title}”{s3.total_column.label}", row.title
 
 
+# The form's own wording, which every report may repeat word for word (the opening sentence citing
+# the 条例, the statistics period): not counted by the 年年雷同 measure, against last year or another agency.
+_SENTENCES = re.compile(r"[^。！？；\n]+[。！？；]?")
+_OPENING = re.compile(r"条例")
+_OPENING_REPORT = re.compile(r"本报告|年度报告|编制")
+_PERIOD = re.compile(r"统计期限|统计期间|统计时限|起至.{0,24}止")
+_LETTERS = re.compile(r"[^\s\W_]+")
+
+
+def own_words(text: str) -> str:
+    """The text without the form's own sentences."""
+    return "".join(s for s in _SENTENCES.findall(text) if not form_sentence(s))
+
+
+def form_sentence(sentence: str) -> bool:
+    return bool((_OPENING.search(sentence) and _OPENING_REPORT.search(sentence)) or _PERIOD.search(sentence))
+
+
+def plain_places(text: str) -> tuple[str, tuple[int, ...]]:
+    """What the measure reads (`own_words` without spaces and punctuation) and where each of its
+    characters stands in `own_words(text)`, so a shared run can be quoted as written."""
+    kept = own_words(text)
+    runs = [(m.start(), m.group()) for m in _LETTERS.finditer(kept)]
+    return "".join(run for _, run in runs), tuple(start + i for start, run in runs for i in range(len(run)))
+
+
+def plain(text: str) -> str:
+    return "".join(_LETTERS.findall(own_words(text)))
+
+
 def shingles(text: str) -> set[str]:
-    plain = re.sub(r"[\s\W_]+", "", text)
-    return {plain[i:i + SHINGLE] for i in range(max(0, len(plain) - SHINGLE + 1))}
+    """The 8-character runs of a text, as the 年年雷同 measure counts them."""
+    letters = plain(text)
+    return {letters[i:i + SHINGLE] for i in range(max(0, len(letters) - SHINGLE + 1))}
+
+
+def shared_share(mine: set[str], other: set[str]) -> float:
+    """The 年年雷同 measure: the share of one text's runs that also stand in the other's (0–1)."""
+    return len(mine & other) / len(mine) if mine else 0.0
 
 
 def repeated_share(text: str, last_year: str) -> float:
     """Share of this year's 8-character runs that also stand in last year's text (0–1)."""
-    mine = shingles(text)
-    return len(mine & shingles(last_year)) / len(mine) if mine else 0.0
+    return shared_share(shingles(text), shingles(last_year))
 
 
 @rule("T503")

@@ -41,7 +41,7 @@ def template_dir() -> Path:
     return packaged if packaged.is_dir() else package.parent / "templates"
 
 
-def _jinja_env(**options: Any):
+def jinja_env(**options: Any):
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -108,7 +108,7 @@ def render_docx(report: Report, *, template: Path | None = None, draft: bool = F
     except Exception as err:  # python-docx raises several types for what is not a Word document
         raise InputError(str(path), f"不是可用的 Word 模板（{_why(err)}）。请用 Word/WPS 另存为 .docx 后再试。") from err
     try:
-        doc.render(ctx, jinja_env=_jinja_env(), autoescape=True)
+        doc.render(ctx, jinja_env=jinja_env(), autoescape=True)
         out = io.BytesIO()
         doc.save(out)
     except Exception as err:
@@ -123,7 +123,7 @@ def render_template(name: str, ctx: Mapping[str, Any], stamp: tuple[int, ...]) -
     with `ctx` as the report is (the same sandbox, compiled-template cache and escaping), every zip
     entry and the document's times set to `stamp`: same context, same bytes."""
     doc = _docx_template(template_dir() / name)
-    doc.render(dict(ctx), jinja_env=_jinja_env(), autoescape=True)
+    doc.render(dict(ctx), jinja_env=jinja_env(), autoescape=True)
     out = io.BytesIO()
     doc.save(out)
     return stable_zip(out.getvalue(), stamp)
@@ -216,7 +216,7 @@ def _cache_put(key: str, value: Any, encode: Any) -> None:
 def render_html(report: Report, *, draft: bool = False) -> str:
     from jinja2 import FileSystemLoader
 
-    env = _jinja_env(loader=FileSystemLoader(template_dir()))
+    env = jinja_env(loader=FileSystemLoader(template_dir()))
     ctx = context(report, draft)
     ed = edition(report.edition)
     tables = html_tables(ctx, ed)

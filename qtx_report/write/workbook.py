@@ -15,10 +15,17 @@ Layout contract with `read.load`, which finds everything by label (every label c
   the most specific label is the rightmost non-empty text cell left of D; in 四 three header rows
   (group / suit group / column labels), then the 15 numbers.
 Totals are live SUM formulas unless the report deliberately types a different number.
+
+Pre-filled from last year's report (`previous`): what this year's report carries over is typed in as
+values (上年结转 per column from 结转下年度, H701; in the 2019 edition 上一年项目数量, H703) on a pale green
+fill with a comment naming last year's file; last year's 现行有效 is only a comment on the 本年 cell (H702),
+and last year's section 五 a locked list below the text rows. Comments and that list are never read as
+the report: calamine reads no comments, and a text is only the cell right of its own heading.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +35,7 @@ from math import ceil
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -38,7 +46,10 @@ from qtx_report.form import editions as form
 from qtx_report.form.editions import Column, Edition, ValueKind
 from qtx_report.form.grids import Cell as GridCell
 from qtx_report.form.grids import CellKey, Part, TableLayout, layouts
+from qtx_report.model.loaded import Loaded
+from qtx_report.model.numbers import format_number
 from qtx_report.model.report import Number, Report
+from qtx_report.model.text import paragraphs
 from qtx_report.ooxml.zips import CORE_PROPERTY_LIMIT, office_text
 from qtx_report.write.files import atomic_path
 
@@ -55,6 +66,7 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _FILL_INPUT = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: type here
 _FILL_TOTAL = PatternFill("solid", fgColor="E7E6E6")  # grey: computed, locked
 _FILL_CAPTION = PatternFill("solid", fgColor="DDEBF7")  # the blue caption bar of the official section 二
+_FILL_CARRIED = PatternFill("solid", fgColor="E2EFDA")  # pale green: typed in from last year's report
 _FONT = Font(name=FONT_NAME, size=11)
 _FONT_BOLD = Font(name=FONT_NAME, size=11, bold=True)
 _FONT_TITLE = Font(name=FONT_NAME, size=14, bold=True)
@@ -71,33 +83,45 @@ def write_template(
     report: Report | None = None,
     overwrite: bool = False,
     inputs: tuple[Path, ...] = (),
+    previous: Loaded | None = None,
 ) -> None:
     """Write the agency workbook for `edition`. With `report`, its edition, meta, texts and numbers
-    are filled in (export, samples, tests); without, every input cell is blank (a blank is never 0)."""
-    workbook = build_workbook(edition, agency=agency, year=year, report=report)
+    are filled in (export, samples, tests); without, every input cell is blank (a blank is never 0).
+    With `previous` (last year's report, no `report`), what carries over is pre-filled (see above)."""
+    workbook = build_workbook(edition, agency=agency, year=year, report=report, previous=previous)
     with atomic_path(Path(path), overwrite=overwrite, inputs=inputs) as tmp:
         workbook.save(tmp)
 
 
 def build_workbook(edition: str = form.DEFAULT_EDITION, *, agency: str = "", year: int | None = None,
-                   report: Report | None = None) -> Workbook:
+                   report: Report | None = None, previous: Loaded | None = None) -> Workbook:
     """The workbook in memory (tests look at it without a file). A report's own edition, agency
     and year win over the arguments, so its keys always match the layout."""
     ed = form.edition(report.edition if report else edition)
     year = report.year if report else (year if year is not None else date.today().year - 1)
     meta = _meta_values(ed, agency, year, report)
+    last = previous.report if previous is not None and report is None else None
+    carried = carried_over(ed, last) if last is not None else {}
+    numbers = _seed(ed, year, carried, last) if last is not None else report
+    source = Path(previous.path).name if previous is not None else ""
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.creator = "qtx-report"
     title = form.REPORT_TITLE.format(agency=office_text(str(meta["agency"] or "")), year=year)
     wb.properties.title = title[:CORE_PROPERTY_LIMIT]
-    _write_guide(_new_sheet(wb, GUIDE_SHEET), ed, year)
+    extra = prefilled_paragraphs(ed, year, source, carried) if last is not None else []
+    _write_guide(_new_sheet(wb, GUIDE_SHEET), ed, year, extra)
     _write_meta(_new_sheet(wb, form.META_SHEET), meta)
-    _write_texts(_new_sheet(wb, form.TEXT_SHEET), report)
+    texts = _new_sheet(wb, form.TEXT_SHEET)
+    _write_texts(texts, report)
+    if last is not None:
+        _write_last_problems(texts, year - 1, source, last.problems)
     for grid, layout in grid_layouts(ed).items():
         wide = grid == "section4"  # fifteen columns fit across a landscape page only
         sheet = _new_sheet(wb, section_sheet_name(ed, form.GRID_SECTIONS[grid]), landscape=wide)
-        _SECTION_WRITERS[grid](sheet, ed, layout, report)
+        _SECTION_WRITERS[grid](sheet, ed, layout, numbers)
+    if last is not None:
+        _mark_previous(wb, ed, source, carried, last)
     wb.active = 0
     return wb
 
@@ -293,11 +317,11 @@ def _new_sheet(wb: Workbook, title: str, *, landscape: bool = False) -> _Sheet:
     return _Sheet(ws)
 
 
-def _write_guide(sh: _Sheet, ed: Edition, year: int) -> None:
+def _write_guide(sh: _Sheet, ed: Edition, year: int, extra: Sequence[str] = ()) -> None:
     sh.widths([GUIDE_WIDTH])
     sh.ws.cell(1, 1, GUIDE_SHEET).font = _FONT_TITLE
     sh.ws.row_dimensions[1].height = 24
-    for offset, paragraph in enumerate(guide_paragraphs(ed, year), start=2):
+    for offset, paragraph in enumerate([*guide_paragraphs(ed, year), *extra], start=2):
         cell = sh.ws.cell(offset, 1, paragraph)
         cell.font = _FONT
         cell.alignment = Alignment(vertical="top", wrap_text=True)
@@ -503,3 +527,99 @@ def _write_section4(sh: _Sheet, ed: Edition, layout: TableLayout, report: Report
 
 
 _SECTION_WRITERS = {"section2": _write_section2, "section3": _write_section3, "section4": _write_section4}
+
+
+# ---------------------------------------------------------------- pre-filled from last year's report
+
+
+def carried_over(ed: Edition, last: Report) -> dict[CellKey, Number]:
+    """The cells of this year's form that last year's report determines, with their values: 上年结转
+    per column is last year's 结转下年度 (H701); in the 2019 edition 上一年项目数量 is last year's count
+    plus its change (H703, which compares only 2019 with 2019). A blank stays blank."""
+    cells: dict[CellKey, Number] = {("section3", "carried_in", c.key): last.value("section3", "carried_out", c.key)
+                                    for c in ed.section3.columns}
+    if ed.name == last.edition == "2019":
+        for grid, row, column in ed.cells:
+            if grid == "section2" and column == "prev_items":
+                parts = (last.value(grid, row, "prev_items"), last.value(grid, row, "delta"))
+                cells[(grid, row, column)] = None if None in parts else parts[0] + parts[1]  # type: ignore[operator]
+    return cells
+
+
+def _seed(ed: Edition, year: int, carried: dict[CellKey, Number], last: Report) -> Report:
+    # A report holding only the carried cells, so the grids are drawn by the one code path that fills numbers.
+    grids: dict[str, dict[str, dict[str, Number]]] = {}
+    for (grid, row, column), value in carried.items():
+        grids.setdefault(grid, {}).setdefault(row, {})[column] = value
+    return Report(agency=last.agency, year=year, edition=ed.name, **grids)  # type: ignore[arg-type]
+
+
+def _origin(ed: Edition, key: CellKey) -> str:
+    """Where in last year's report a carried cell's value comes from, in the form's labels."""
+    grid, row, column = key
+    if grid == "section3":
+        return f"“{ed.cell_labels(grid, 'carried_out', column)[0]}”"
+    return "“" + "”＋“".join(ed.cell_labels(grid, row, c)[1] for c in ("prev_items", "delta")) + "”"
+
+
+def prefilled_paragraphs(ed: Edition, year: int, source: str, carried: dict[CellKey, Number]) -> list[str]:
+    """The guide's paragraph on what was taken from last year's report, numbered after the others."""
+    names = "、".join(dict.fromkeys(f"“{ed.cell_labels(*key)[0 if key[0] == 'section3' else 1]}”" for key in carried))
+    problems = form.TEXT_SECTIONS[[s.key for s in form.TEXT_SECTIONS].index("problems")].heading
+    number = len(guide_paragraphs(ed, year)) + 1
+    return [f"{number}. 本工作簿已按上年度报告（{source}）预填：浅绿色单元格{names}照抄上年度报告（单元格批注写明出处），"
+            "请核对，上年报告有误的请改正并在正文说明。现行有效件数等单元格的批注是上年度的数字，只供对照，不会读入报告。"
+            f"“{form.TEXT_SHEET}”下方列出上年度报告的“{problems}”，请在“{problems}”格内逐条写明本年度的改进情况，"
+            "不要照抄上年文字。"]
+
+
+def _comment(text: str) -> Comment:
+    return Comment(office_text(text), "qtx-report", width=320, height=120)
+
+
+def _mark_previous(wb: Workbook, ed: Edition, source: str, carried: dict[CellKey, Number], last: Report) -> None:
+    """A comment on every carried cell naming last year's file (and a green fill), and on each 现行有效
+    cell last year's figure: notes for the clerk that no reader takes as a number."""
+    layout_of = grid_layouts(ed)
+
+    def cell(key: CellKey):  # type: ignore[no-untyped-def]
+        sheet = wb[section_sheet_name(ed, form.GRID_SECTIONS[key[0]])]
+        return sheet.cell(*grid_address(layout_of[key[0]].value_cells[key]))
+
+    totals = {total.cell for total in ed.totals}  # a carried total stays a grey, locked SUM
+    for key, value in carried.items():
+        target = cell(key)
+        if key not in totals:
+            target.fill = _FILL_CARRIED
+        target.comment = _comment(f"取自上年度报告（{source}）{_origin(ed, key)}：{format_number(value) or '空白'}。"
+                                  "请核对；上年报告有误的请改正并在正文说明。")
+    if ed.name == last.edition == "2021":  # H702 holds only between two 2021 reports
+        for grid, row, column in ed.cells:
+            if grid == "section2" and column == "in_force":
+                issued, repealed = (ed.cell_labels(grid, row, c)[1] for c in ("issued", "repealed"))
+                figure = format_number(last.value(grid, row, column)) or "空白"
+                cell((grid, row, column)).comment = _comment(
+                    f"上年度报告（{source}）{ed.cell_labels(grid, row, column)[1]}：{figure}。本年应为上年数＋“{issued}”"
+                    f"－“{repealed}”；如有清理、修改，请在正文说明。本批注只供对照，不会读入报告。")
+
+
+def problem_points(text: str) -> list[str]:
+    """A section 五 as the points it makes: its sentences and semicolon clauses (一是…；二是…；)."""
+    return [part.strip() for paragraph in paragraphs(text) for part in re.split(r"(?<=[。；;！？])", paragraph)
+            if part.strip()]
+
+
+def _write_last_problems(sh: _Sheet, last_year: int, source: str, problems: str) -> None:
+    """Last year's section 五 as numbered points, locked, below the text rows: points to report on. The
+    reader takes a text only from the cell right of its own heading, so none of this is this year's text."""
+    heading = form.TEXT_SECTIONS[[s.key for s in form.TEXT_SECTIONS].index("problems")].heading
+    top = len(form.TEXT_SECTIONS) + 3  # one empty row under the text rows
+    sh.label(top, 1, "上年度报告所列问题", bold=True, align="left", fill=_FILL_TOTAL)
+    points = problem_points(problems)
+    intro = (f"以下是{last_year}年度报告（{source}）“{heading}”所列的问题，供对照：请在上方“{heading}”格内"
+             "逐条写明本年度的改进情况，不要照抄；本栏不作为正文读取，也不会写入报告。")
+    sh.label(top, 2, intro if points else f"{last_year}年度报告（{source}）没有填写“{heading}”。", align="left",
+             fill=_FILL_TOTAL)
+    for offset, point in enumerate(points, start=1):
+        sh.label(top + offset, 2, office_text(f"上年问题{offset}：{point}")[:EXCEL_TEXT_LIMIT], align="left",
+                 fill=_FILL_TOTAL)
