@@ -198,3 +198,26 @@ def test_the_office_can_dismiss_a_copying_finding(tmp_path):
     row = next(r for r in again.rows if r.file == finding.file)
     before = next(r for r in first.rows if r.file == finding.file)
     assert (row.warnings, row.dismissed) == (before.warnings - 1, before.dismissed + 1)
+
+
+def test_agencies_flagged_only_for_copying_get_a_notice_naming_it(tmp_path):
+    from docx import Document
+
+    from .test_season import decide
+
+    texts = {"青铜峡市财政局": FORM_OPENING + COPIED + OWN_A,
+             "青铜峡市民政局": FORM_OPENING + COPIED + OWN_B,
+             "青铜峡市水务局": FORM_OPENING + OWN_C}
+    folder = agency_folder(tmp_path, texts)
+    first = city_json(folder, tmp_path / "out")
+    # The office dismisses every other warning: copying is all that is left to tell the agencies.
+    decide(tmp_path / "out" / outputs.OUT_XLSX, {f["fingerprint"]: ("不予采纳", "已核实") for f in first["findings"]
+                                                 if f["severity"] == "warning" and f["code"] != "T508"})
+    city_json(folder, tmp_path / "out", overwrite=True, reviews=tmp_path / "out" / outputs.OUT_XLSX,
+              notices=tmp_path / "通知", today="2026-01-10")
+    noticed = {p.name for p in (tmp_path / "通知").iterdir()}
+    assert "整改通知单_青铜峡市水务局.docx" not in noticed
+    for agency in ("青铜峡市财政局", "青铜峡市民政局"):
+        table = Document(str(tmp_path / "通知" / f"整改通知单_{agency}.docx")).tables[0]
+        codes = [row.cells[1].text for row in table.rows[1:]]
+        assert len(codes) == 1 and "T508" in codes[0]

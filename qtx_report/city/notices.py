@@ -109,7 +109,9 @@ def notices(c: Compiled) -> list[Notice]:
     for s in c.submissions:
         if agency_name(s) and rows[s.file].state != "wrong_year":
             per_agency.setdefault(s.agency.key if s.agency else agency_key(s.name), []).append(s)
-    chosen = {key: [s for s in current_files(files) if s.errors or s.warnings] for key, files in per_agency.items()}
+    # the status row's counts: they include what the city finds across files (T508 copying)
+    chosen = {key: [s for s in current_files(files) if rows[s.file].errors or rows[s.file].warnings]
+              for key, files in per_agency.items()}
     wanted = {s.file for files in chosen.values() for s in files}
     items = findings_of(c, wanted)
     order = {r.file: n for n, r in enumerate(c.rows)}
@@ -149,9 +151,9 @@ def received_text(s: Submission) -> str:
 
 
 def result_text(f: NoticeFile) -> str:
-    s, row = f.submission, f.row
+    row = f.row
     counted = "，已计入全市汇总" if row.counted else "，未计入全市汇总"
-    return f"{STATES[row.state]}（错误{s.errors}条、警告{s.warnings}条）{counted}"
+    return f"{STATES[row.state]}（错误{row.errors}条、警告{row.warnings}条）{counted}"
 
 
 def notice_context(n: Notice, year: int, dates: Dates, office: Office) -> dict[str, object]:
