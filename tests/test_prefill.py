@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import openpyxl
@@ -27,6 +25,7 @@ from qtx_report.write.workbook import build_workbook, carried_over, problem_poin
 
 from .fill import locate_cells, locate_texts
 from .helpers import PROBLEMS
+from .web import DOCX_TYPE, local_server
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 AGENCY = "市发展和改革局"  # 2024: one request carried over, one normative document in force
@@ -181,24 +180,8 @@ def test_last_year_as_json_or_word_fills_the_same(tmp_path: Path, kind: str) -> 
 def test_last_year_from_a_web_address_fills_the_same(tmp_path: Path) -> None:
     body = render_docx(load_report(LAST).report)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}/files/nianbao.docx"
-        from_web = prefilled(tmp_path, url, "乙.xlsx")
-    finally:
-        httpd.shutdown()
+    with local_server({"/files/nianbao.docx": (200, DOCX_TYPE, body)}) as base:
+        from_web = prefilled(tmp_path, f"{base}/files/nianbao.docx", "乙.xlsx")
     values, notes = carried_and_notes(from_web)
     assert (values, notes) == carried_and_notes(prefilled(tmp_path, LAST, "甲.xlsx"))
     comment = openpyxl.load_workbook(from_web)

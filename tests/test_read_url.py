@@ -4,10 +4,9 @@ time and sha256; every way a fetch goes wrong is a Chinese message naming the ad
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from qtx_report.read import url as web
 
 from .fuzz.harness import SAMPLES
 from .helpers import balanced
+from .web import DOCX_TYPE, NOT_FOUND, Route, local_server, send
 
 runner = CliRunner()
 
@@ -33,46 +33,39 @@ def _report_files(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     files = _report_files(tmp_path_factory.mktemp("web"))
-    routes: dict[str, tuple[int, str, bytes]] = {
+    routes: dict[str, Route] = {
         "/report.html": (200, "text/html; charset=utf-8", files["html"]),
         "/notice.html": (200, "text/html; charset=utf-8",
                          '<html><body><h1>通知</h1><a href="/files/nianbao.docx">2025年政府信息公开工作年度报告</a>'
                          '<a href="/other.pdf">其他</a></body></html>'.encode()),
-        "/files/nianbao.docx": (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                                files["docx"]),
+        "/files/nianbao.docx": (200, DOCX_TYPE, files["docx"]),
         "/news.html": (200, "text/html", "<html><body><p>新闻</p></body></html>".encode()),
     }
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/loop":
-                self.send_response(302)
-                self.send_header("Location", "/loop")
-                self.end_headers()
-                return
-            if self.path == "/slow":
-                time.sleep(3)
-            if self.path == "/huge":
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
-                self.end_headers()
-                self.wfile.write(b"<p>" + b"x" * (2 * 1024 * 1024))
-                return
-            status, kind, body = routes.get(self.path, (404, "text/html", b"not found"))
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    routes["/loop"] = _redirect_to_itself
+    routes["/slow"] = _slow
+    routes["/huge"] = _endless
+    with local_server(routes) as base:
+        yield base
 
-        def log_message(self, *_args: object) -> None:
-            pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+def _redirect_to_itself(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(302)
+    handler.send_header("Location", "/loop")
+    handler.end_headers()
+
+
+def _slow(handler: BaseHTTPRequestHandler) -> None:
+    time.sleep(3)
+    send(handler, *NOT_FOUND)
+
+
+def _endless(handler: BaseHTTPRequestHandler) -> None:
+    """An answer without a length, larger than any report page."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.end_headers()
+    handler.wfile.write(b"<p>" + b"x" * (2 * 1024 * 1024))
 
 
 def _check(*args: str) -> tuple[int, dict]:
