@@ -1,7 +1,7 @@
 """Benchmark: copying across agencies (`city.copying`) for N agencies, side by side with reading the
 same texts.
 
-    .venv/bin/python bench/bench_copying.py [--sizes 500 5000] [--repeat 3]
+    .venv/bin/python bench/bench_copying.py [--sizes 500 5000] [--repeat 3] [--quick]
 
 The texts are made here, like the samples' and real reports: each agency's 总体情况 (about 600
 characters) and 存在的主要问题 (about 220) open with the form's sentence (条例, the statistics
@@ -120,7 +120,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 5000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="20 agencies, once (the CI's run): that the bench runs, "
+                        "not its times")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.repeat = [20], 1
     print(f"{'N':>6} {'read s':>8} {'raw read s':>10} {'copying s':>9} {'ratio':>7} {'pairs':>6} {'peak MB':>8}")
     for n in args.sizes:
         paths = sorted(folder_of(n).glob("*.json"))

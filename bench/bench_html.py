@@ -1,6 +1,6 @@
 """Benchmark: reading a typical portal page holding a report, side by side with a bare lxml parse.
 
-    .venv/bin/python bench/bench_html.py [--runs 50] [--stages]
+    .venv/bin/python bench/bench_html.py [--runs 50] [--stages] [--quick]
 
 The page is made here, not kept as a file: a balanced report rendered as our writer does
 (`render_html`), then dressed as a portal publishes a report pasted from Word: every cell with

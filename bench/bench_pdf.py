@@ -1,6 +1,6 @@
 """Benchmark: reading a typical 5-page PDF report, side by side with the bare text extraction.
 
-    .venv/bin/python bench/bench_pdf.py [--runs 30] [--stages]
+    .venv/bin/python bench/bench_pdf.py [--runs 30] [--stages] [--quick]
 
 The PDF is the sample workbook printed as `build --pdf` does (LibreOffice, needed). Rows, medians
 of interleaved runs in one process:

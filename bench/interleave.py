@@ -47,4 +47,9 @@ def arguments(reader: str, runs: int) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--stages", action="store_true", help=f"also time {reader}'s steps")
-    return parser.parse_args()
+    parser.add_argument("--quick", action="store_true", help="every row and step once (the CI's run): that the "
+                        "bench runs, not its times")
+    given = parser.parse_args()
+    if given.quick:
+        given.runs, given.stages = 1, True
+    return given

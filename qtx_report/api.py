@@ -15,8 +15,7 @@ from qtx_report.model import labels
 from qtx_report.model.findings import Finding, InputError, exit_code
 from qtx_report.model.loaded import Loaded
 from qtx_report.read.load import load_report
-from qtx_report.read.source import REPORT_SUFFIXES
-from qtx_report.read.url import fetch_report, is_url
+from qtx_report.read.source import REPORT_SUFFIXES, is_url
 from qtx_report.rules.base import Options
 from qtx_report.rules.registry import validate
 
@@ -89,6 +88,8 @@ def check_file(path: Path, last_year: dict[str, Loaded] | Loaded | None, options
 
 def check_url(url: str, archive: Path, last_year: dict[str, Loaded] | Loaded | None, options: Options) -> FileResult:
     """A published report read from the web (kept in `archive`), checked as a file is; findings name the URL."""
+    from qtx_report.read.url import fetch_report  # a check of files only does not pay for the web reader
+
     try:
         fetched = fetch_report(url, archive)
     except InputError as err:
@@ -102,6 +103,8 @@ def load_previous(source: Path | str | None, archive: Path | None = None) -> dic
     if source is None:
         return None
     if is_url(source):
+        from qtx_report.read.url import fetch_report
+
         with _folder(archive) as folder:
             return load_report(fetch_report(str(source), folder).path)
     path = Path(source)

@@ -225,3 +225,24 @@ def test_one_huge_shared_string_in_many_cells_is_refused(tmp_path: Path) -> None
     path = write(tmp_path / "strings.xlsx", files)
     outcome = run_cli("check", str(path), inputs=(path,))
     assert outcome.code == 2 and "引用的文字共约" in outcome.stdout and f"工作表“{NUMBERS_SHEET}”" in outcome.stdout
+
+
+@pytest.mark.parametrize("piece", [*range(8, 48), 64, 100])  # longer than any tag, as 4 MB is
+def test_shared_string_bounds_do_not_depend_on_where_the_pieces_are_cut(monkeypatch, piece: int) -> None:
+    """The table is streamed a piece at a time: an item cut between its `<si>` and its `<t>` (a large
+    ledger as Excel saves it was refused for it) or before its phonetic text is still judged whole."""
+    from qtx_report.ooxml import sheetml
+
+    def lengths(items: bytes) -> list[int]:
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as out:
+            out.writestr("xl/sharedStrings.xml", b"<sst>" + items + b"</sst>")
+        return sheetml.shared_lengths(zipfile.ZipFile(archive))
+
+    tables = (b"<si><t>short</t></si><si><t>a longer text</t></si><si><t>x</t></si>",
+              b"<si><t>x</t><rPh><t>y</t></rPh></si><si><t>longest of them</t></si><si><t>x</t></si>",
+              b"<si><t>one</t></si><si></si><si><t>three, the longest</t></si><si><t>x</t></si>")
+    whole = [lengths(items) for items in tables]  # the default pieces (4 MB) hold each table whole
+    monkeypatch.setattr(sheetml, "_PIECE", piece)
+    assert [lengths(items) for items in tables] == whole
+    assert whole[0][0] < max(whole[0]) and whole[1][0] == max(whole[1]) and whole[2][0] == max(whole[2])

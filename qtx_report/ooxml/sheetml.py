@@ -420,17 +420,33 @@ def shared_lengths(archive: zipfile.ZipFile) -> list[int]:
 
 def _item_lengths(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> list[int]:
     """The length of each `<si>` of a part; where one may hold no text (calamine numbers the next in
-    its place), each length is the largest from there on."""
+    its place), each length is the largest from there on. An item that a piece boundary cuts is
+    judged whole, from what each of its parts holds (a piece ends before a '<': no tag is cut)."""
     lengths: list[int] = []
     textless = False
+    last = (False, False)  # the last item so far: whether it holds a <t>, whether phonetic text
     with archive.open(member) as stream:
         for piece in _pieces(stream):
-            items = _ITEM.split(piece)
+            head, *items = _ITEM.split(piece)
             if lengths:
-                lengths[-1] += len(items[0])
-            lengths += map(len, items[1:])
-            textless = textless or any(not _TEXT.search(item) or b"rPh" in item for item in items[1:])
+                lengths[-1] += len(head)
+                last = _with_text(last, head)
+            if items:
+                textless = textless or (bool(lengths) and _textless(last)) or any(
+                    _textless(_with_text((False, False), item)) for item in items[:-1])
+                lengths += map(len, items)
+                last = _with_text((False, False), items[-1])
+    textless = textless or (bool(lengths) and _textless(last))
     return list(accumulate(reversed(lengths), max))[::-1] if textless else lengths
+
+
+def _with_text(seen: tuple[bool, bool], part: bytes) -> tuple[bool, bool]:
+    return seen[0] or _TEXT.search(part) is not None, seen[1] or b"rPh" in part
+
+
+def _textless(seen: tuple[bool, bool]) -> bool:
+    has_text, phonetic = seen
+    return not has_text or phonetic
 
 
 def undecodable_string(archive: zipfile.ZipFile) -> int | None:

@@ -9,7 +9,6 @@ from pathlib import Path
 from qtx_report.model.findings import InputError
 from qtx_report.model.loaded import Loaded
 from qtx_report.read.guard import not_a_workbook
-from qtx_report.read.json_report import read_json
 from qtx_report.read.legacy import DOCUMENTS, WORKBOOKS, read_legacy
 from qtx_report.read.source import source_file
 from qtx_report.read.xlsx import read_workbook
@@ -27,6 +26,8 @@ def _read(path: Path) -> Loaded:
     # case, does not pay for their patterns and libraries.
     suffix = path.suffix.lower()
     if suffix == ".json":
+        from qtx_report.read.json_report import read_json
+
         return read_json(path)
     if suffix == ".docx":
         from qtx_report.read.docx import read_docx

@@ -15,6 +15,11 @@ from qtx_report.model.findings import InputError
 REPORT_SUFFIXES = (".xlsx", ".json", ".docx", ".pdf", ".html", ".htm", ".txt", ".doc", ".wps", ".xls", ".et", ".xlsm")
 
 
+def is_url(text: object) -> bool:
+    """Whether an input names a web address (read by `read.url`) rather than a file."""
+    return str(text).lower().startswith(("http://", "https://"))
+
+
 def source_file(path: Path, what: str = "文件") -> Path:
     """`path` when it is a regular file this process may read; otherwise an InputError naming it."""
     try:

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from qtx_report.model import labels
 from qtx_report.model.findings import InputError
 from qtx_report.read.guard import MB
+from qtx_report.read.source import is_url
 
 MAX_BYTES = 50 * MB  # a report page with its inline styles is under 2 MB, an attached PDF under 20 MB
 TIMEOUT_S = 20.0
@@ -30,10 +31,6 @@ _LINK = re.compile(r"""<a\b[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>(.*?)</a>""", 
 _TAGS = re.compile(r"<[^>]+>")
 # A page holds the report itself when it prints the first row of section 三.
 _REPORT_MARK = labels.key("本年新收政府信息公开申请数量")
-
-
-def is_url(text: object) -> bool:
-    return str(text).lower().startswith(("http://", "https://"))
 
 
 @dataclass(frozen=True)
