@@ -1,6 +1,7 @@
 """Write templates/annual_report.docx.j2, the Word template `qtx-report build` renders with docxtpl,
-and the city's two notice templates (`qtx-report city --notices`): templates/notice.docx.j2 (整改通知单,
-one per agency) and templates/missing.docx.j2 (未报送单位), on the same styles and page.
+the city's two notice templates (`qtx-report city --notices`): templates/notice.docx.j2 (整改通知单,
+one per agency) and templates/missing.docx.j2 (未报送单位), and the score sheet of `city --score`
+(templates/score.docx.j2, 考核评分表, one per agency), on the same styles and page.
 
 Run once when form.py or the layout changes:  .venv/bin/python scripts/make_docx_template.py
 The committed .docx is the source a person restyles in Word/WPS (fonts, margins, letterhead);
@@ -41,6 +42,7 @@ from qtx_report.form.grids import TableLayout, layouts  # noqa: E402
 OUT = ROOT / "templates" / "annual_report.docx.j2"
 NOTICE_OUT = ROOT / "templates" / "notice.docx.j2"
 MISSING_OUT = ROOT / "templates" / "missing.docx.j2"
+SCORE_OUT = ROOT / "templates" / "score.docx.j2"
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
@@ -365,6 +367,29 @@ def missing_body(doc) -> None:
     signature(doc)
 
 
+SCORE_COLUMNS = (("序号", 10.0), ("考核项目", 34.0), ("扣分", 12.0), ("依据", 16.0), ("说明", 58.0),
+                 ("文件和位置", 36.0))
+
+
+def score_body(doc) -> None:
+    doc.add_paragraph("考核评分表", style="Title")
+    doc.add_paragraph("（{{ year }}年度政府信息公开工作年度报告）", style="Subtitle")
+    doc.add_paragraph("被考核单位：{{ agency }}", style="称谓")
+    doc.add_paragraph("得分：{{ score }}分　档次：{{ level }}　名次：第{{ rank }}名（共{{ count }}个单位）", style="Normal")
+    doc.add_paragraph("基础分{{ base }}分，扣分合计{{ deducted }}分。评分细则：{{ pack }}。", style="Normal")
+    doc.add_paragraph("{%p if rows %}")
+    doc.add_paragraph("扣分明细", style="表前")
+    loop_table(doc, "deductions", tuple((label, mm, "label" if i in (1, 4, 5) else "value", "{{ d.%s }}" % key)
+                                        for i, ((label, mm), key) in enumerate(zip(
+                                            SCORE_COLUMNS, ("n", "item", "points", "code", "message", "where")))),
+               "d in rows")
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("按评分细则，未发现扣分情况。", style="Normal")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{{ note }}", style="Normal")
+    signature(doc)
+
+
 # ---------------------------------------------------------------- writing
 
 
@@ -391,7 +416,8 @@ def main() -> None:
     body(doc)
     save(doc, OUT, "{{ title }}", "qtx-report", "qtx-report 年度报告模板")
     for out, make, title in ((NOTICE_OUT, notice_body, "整改通知单（{{ agency }}）"),
-                             (MISSING_OUT, missing_body, "未报送单位名单")):
+                             (MISSING_OUT, missing_body, "未报送单位名单"),
+                             (SCORE_OUT, score_body, "考核评分表（{{ agency }}）")):
         doc = new_document("")
         notice_styles(doc)
         make(doc)

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from qtx_report.city import outputs, outputs_charts, outputs_xlsx
+from qtx_report.city import outputs, outputs_charts, outputs_docx, outputs_xlsx
 from qtx_report.city.roster import Agency, agency_key, build_roster, read_roster, short_name
 from qtx_report.cli.app import app
 from qtx_report.cli.city import city_command
@@ -119,7 +119,8 @@ def test_workbook_has_status_findings_and_missing_sheets(samples_run):
     status = book[outputs_xlsx.STATUS_SHEET]
     header = [c.value for c in status[1]]
     assert header == [label for label, _ in outputs_xlsx.STATUS_COLUMNS]
-    assert status.freeze_panes == "B2" and status.auto_filter.ref == f"A1:S{len(summary['agencies']) + 1}"
+    last_column = openpyxl.utils.get_column_letter(len(header))
+    assert status.freeze_panes == "B2" and status.auto_filter.ref == f"A1:{last_column}{len(summary['agencies']) + 1}"
     agencies = [row[0] for row in status.iter_rows(min_row=2, values_only=True)]
     assert agencies == [row["agency"] for row in summary["agencies"]]
     findings = book[outputs_xlsx.FINDINGS_SHEET]
@@ -140,7 +141,8 @@ def test_report_draft_has_tables_annex_and_three_charts(samples_run):
     doc = Document(io.BytesIO(data))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "青铜峡市2025年政府信息公开工作年度报告" in text and "附件1" in text and "附件2" in text
-    annex = doc.tables[-1]
+    header = [label for label, _ in outputs_docx.ANNEX_COLUMNS]
+    annex = next(t for t in doc.tables if [c.text for c in t.rows[0].cells] == header)
     names = [row.cells[1].text for row in annex.rows[1:]]
     assert names == [short_name(row["agency"]) for row in summary["agencies"]]
     new_total = summary["sums"]["total"]["section3"]["new"]["total"]

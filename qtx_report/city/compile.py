@@ -16,7 +16,6 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
 from itertools import groupby
 from pathlib import Path
 from typing import Protocol
@@ -52,6 +51,7 @@ from qtx_report.city.sums import SUM_NAME, check_sums, choose_edition, hierarchy
 from qtx_report.form.editions import edition
 from qtx_report.model.findings import Finding, InputError
 from qtx_report.rules.base import Options
+from qtx_report.rules.dates import city_deadline_missed
 
 
 class Progress(Protocol):
@@ -82,7 +82,7 @@ class Silent:
 
 def compile_city(directory: Path, *, roster: Roster | None = None, previous: Path | None = None,
                  year: int | None = None, jobs: int | None = None, include_invalid: bool = False,
-                 options: Options | None = None, render_dir: Path | None = None,
+                 options: Options | None = None, render_dir: Path | None = None, compare_dir: Path | None = None,
                  progress: ProgressFactory = Silent, reviews: Mapping[str, Review] | None = None) -> Compiled:
     """Check every report in `directory` and compile them; the caller closes `Compiled.spool`
     once the outputs are written. `reviews`: the office's decisions so far (`city.reviews`), by
@@ -99,7 +99,7 @@ def compile_city(directory: Path, *, roster: Roster | None = None, previous: Pat
     options = options or Options()
     jobs = jobs or default_jobs()
     last_year = load_previous_reports(previous, roster, jobs, progress) if previous else None
-    setup = WorkerSetup(options, last_year, str(render_dir or ""), render_names(paths))
+    setup = WorkerSetup(options, last_year, str(render_dir or ""), render_names(paths), str(compare_dir or ""))
     # No `with`: the spool outlives this function, until the outputs are written.
     spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
     collector = Collector(roster, spool, decisions=reviews or {})
@@ -122,8 +122,7 @@ def in_folder(record: Examined, name: str, received: IntakeFolder, options: Opti
     (`status.deadline_of`), so the 成文日期's lateness for the city deadline is not a finding of its own."""
     findings = tuple(replace(f, file=name) for f in record.findings)
     if name in received.receipts and record.year is not None:
-        city_deadline = f"<={date(record.year + 1, *options.city_deadline).isoformat()}"
-        findings = tuple(f for f in findings if not (f.code == "D601" and f.expected == city_deadline))
+        findings = tuple(f for f in findings if not city_deadline_missed(f, record.year, options))
     return replace(record, file=name, findings=findings)
 
 

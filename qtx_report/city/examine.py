@@ -64,6 +64,7 @@ class Examined:
     findings: tuple[Finding, ...] = ()
     rendered: str = ""  # --render-all: the .docx written, or why not
     texts: tuple[str, ...] = ()  # sections 一 and 五 (`city.copying.SECTIONS`), compared across agencies
+    compared: str = ""  # --compare: the year-over-year page written, "" when last year's report is not there
 
 
 class PreviousReports(dict):
@@ -89,6 +90,7 @@ class WorkerSetup:
     previous: PreviousReports | None = None
     render_dir: str = ""
     render_names: dict[str, str] = field(default_factory=dict)  # path → .docx name
+    compare_dir: str = ""  # --compare: each agency's year-over-year page, named as its .docx
 
 
 _SETUP = WorkerSetup()
@@ -114,8 +116,9 @@ def examine(path: str) -> Examined:
     values = tuple(report.value(*cell) for cell in cells(report.edition))  # type: ignore[arg-type]
     rendered = _render_one(path, report, findings) if _SETUP.render_dir else ""
     texts = tuple(getattr(report, key) for key in SECTIONS)
+    compared = _compare_one(path, result.loaded) if _SETUP.compare_dir and _SETUP.previous is not None else ""
     return Examined(name, report.agency, report.year, report.edition, report.report_date, values, findings,
-                    rendered, texts)
+                    rendered, texts, compared)
 
 
 def _render_one(path: str, report: Report, findings: tuple[Finding, ...]) -> str:
@@ -128,6 +131,18 @@ def _render_one(path: str, report: Report, findings: tuple[Finding, ...]) -> str
         write_bytes_atomic(target, stable_zip(render_docx(report, draft=draft), (when.year, when.month, when.day, 0, 0, 0)))
     except Exception as err:  # a report that cannot be rendered must not stop the compile
         return f"未生成（{type(err).__name__}: {err}）"
+    return target.name
+
+
+def _compare_one(path: str, loaded: Loaded) -> str:
+    """This year's report beside last year's (`compare`), when last year's is there."""
+    from qtx_report.write.compare import render_compare
+
+    last = _SETUP.previous.get(loaded.report.agency) if _SETUP.previous is not None else None
+    if last is None:
+        return ""
+    target = Path(_SETUP.compare_dir) / Path(_SETUP.render_names[path]).with_suffix(".html")
+    write_bytes_atomic(target, render_compare(loaded, last, _SETUP.options).encode("utf-8"))
     return target.name
 
 

@@ -15,9 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from qtx_report.city.draft import Office
-from qtx_report.city.outputs_json import FINDING_KEYS
 from qtx_report.city.roster import agency_key
-from qtx_report.city.status import STATES, Compiled, StatusRow, Submission
+from qtx_report.city.status import FINDING_KEYS, STATES, Compiled, StatusRow, Submission
 from qtx_report.model.findings import CODES, SEVERITY_NAMES, InputError, place_text
 from qtx_report.model.text import MAX_NAME_BYTES, file_name
 from qtx_report.ooxml.zips import office_text
@@ -201,12 +200,13 @@ def cleaned(value: object) -> object:
 # ---------------------------------------------------------------- writing
 
 
-def notice_names(agencies: list[str]) -> list[str]:
-    """整改通知单_<单位>.docx, the name made safe and short; two names that come out alike are numbered."""
-    room = MAX_NAME_BYTES - len(f"{NOTICE_PREFIX}_99.docx".encode())
+def notice_names(agencies: list[str], prefix: str = NOTICE_PREFIX) -> list[str]:
+    """整改通知单_<单位>.docx (or another prefix), the name made safe and short; two names that come
+    out alike are numbered."""
+    room = MAX_NAME_BYTES - len(f"{prefix}_99.docx".encode())
     names: list[str] = []
     for agency in agencies:
-        stem = NOTICE_PREFIX + file_name(agency, room)
+        stem = prefix + file_name(agency, room)
         name, n = f"{stem}.docx", 1
         while name.casefold() in {m.casefold() for m in names}:
             n += 1

@@ -19,6 +19,7 @@ from qtx_report.city.outputs_docx import write_docx
 from qtx_report.city.outputs_json import write_json
 from qtx_report.city.outputs_xlsx import write_xlsx
 from qtx_report.city.reviews import REVIEWS_FILE, write_kept
+from qtx_report.city.scoring import Score
 from qtx_report.city.status import Compiled
 from qtx_report.model.findings import InputError
 from qtx_report.write.files import write_bytes_atomic
@@ -29,9 +30,11 @@ OUT_JSON = "全市汇总.json"
 OUT_REVIEWS = REVIEWS_FILE  # every decision of the office, read back by the next run (city.reviews)
 CHART_DIR = "图表"
 RENDER_DIR = "各单位报告"  # --render-all: each agency's Word report
+COMPARE_DIR = "对比"  # --compare: each agency's year-over-year page
 
 
-def write_outputs(out: Path, c: Compiled, exit_code: int, jobs: int = 1, office: Office | None = None) -> list[Path]:
+def write_outputs(out: Path, c: Compiled, exit_code: int, jobs: int = 1, office: Office | None = None,
+                  scores: list[Score] | None = None) -> list[Path]:
     """Every output into folder `out`; `exit_code` is recorded in the JSON as the command returns it.
     The tables (xlsx, JSON) and the report (charts, docx) are independent: with `jobs` > 1 the
     tables are written by a second process meanwhile (each half takes one to two seconds, mostly
@@ -40,20 +43,20 @@ def write_outputs(out: Path, c: Compiled, exit_code: int, jobs: int = 1, office:
     # Before anything is written (the JSON keeps the notes) and before the fork: the summary
     # tells the user what the charts lack, once, among the compile's notes.
     c.notes.extend(chart_notes())
-    with side_task(write_tables, out, c, exit_code, parallel=jobs > 1):
+    with side_task(write_tables, out, c, exit_code, scores, parallel=jobs > 1):
         charts = chart_images(c)
         for name, png in charts:
             write_bytes_atomic(out / CHART_DIR / name, png)
-        write_docx(out / OUT_DOCX, c, charts, office)
+        write_docx(out / OUT_DOCX, c, charts, office, scores)
     written = [out / OUT_XLSX, out / OUT_DOCX, out / OUT_JSON, out / OUT_REVIEWS, out / CHART_DIR]
     if any(s.rendered for s in c.submissions):
         written.append(out / RENDER_DIR)
     return written
 
 
-def write_tables(out: Path, c: Compiled, exit_code: int) -> None:
-    write_xlsx(out / OUT_XLSX, c)
-    write_json(out / OUT_JSON, c, exit_code)
+def write_tables(out: Path, c: Compiled, exit_code: int, scores: list[Score] | None = None) -> None:
+    write_xlsx(out / OUT_XLSX, c, scores)
+    write_json(out / OUT_JSON, c, exit_code, scores)
     write_kept(out / OUT_REVIEWS, c.reviews, c.year)
 
 

@@ -19,20 +19,23 @@ from qtx_report.city.reviews import (
     review_json,
     status_of,
 )
-from qtx_report.city.status import STATES, Compiled, StatusRow
+from qtx_report.city.scoring import Score
+from qtx_report.city.status import FINDING_KEYS, STATES, Compiled, StatusRow
 from qtx_report.form.editions import edition
+from qtx_report.rules.indicators import NAMES as INDICATORS
+from qtx_report.rules.indicators import Indicators, report_indicators
 from qtx_report.write.files import atomic_path
 
 JSON_VERSION = 1
 STATUS_KEYS = {"confirmed": CONFIRMED, "dismissed": DISMISSED, "explained": EXPLAINED}
-# In `status.finding_row` order.
-FINDING_KEYS = ("agency", "file", "code", "severity", "title", "message", "section", "row", "column", "sheet",
-                "cell", "expected", "actual", "fingerprint")
 
 
-def write_json(path: Path, c: Compiled, exit_code: int) -> None:
+def write_json(path: Path, c: Compiled, exit_code: int, scores: list[Score] | None = None) -> None:
     """`exit_code` is recorded as the command returns it."""
-    head = json.dumps(summary_json(c, exit_code), ensure_ascii=False, indent=2)
+    summary = summary_json(c, exit_code)
+    if scores is not None:
+        summary["scores"] = [score_json(s) for s in scores]
+    head = json.dumps(summary, ensure_ascii=False, indent=2)
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as out:
         out.write(head[:-2] + ',\n  "findings": [')
         for n, row in enumerate(c.findings()):
@@ -53,6 +56,7 @@ def summary_json(c: Compiled, exit_code: int) -> dict[str, object]:
         "notes": c.notes,
         "agencies": [status_json(r) for r in c.rows],
         "missing": [{"agency": a.name, "group": a.group, "note": note} for a, note in c.missing],
+        "indicators": indicators_json(report_indicators(c.total)),
         "sums": {"total": c.total.model_dump(mode="json"),
                  "groups": {g: r.model_dump(mode="json") for g, r in c.groups.items()}},
         # Only with 上级单位 on the roster: a compile without one writes what it always wrote.
@@ -61,6 +65,13 @@ def summary_json(c: Compiled, exit_code: int) -> dict[str, object]:
         "copying": copying_json(c),
         "reviews": reviews_json(c.reviews),
     }
+
+
+def score_json(s: Score) -> dict[str, object]:
+    return {"rank": s.rank, "agency": s.agency, "group": s.group, "score": s.score, "level": s.level,
+            "deductions": [{"item": d.item.name, "points": d.points,
+                            "evidence": [{"code": e.code, "message": e.message, "file": e.file, "place": e.place}
+                                         for e in d.evidence]} for d in s.deductions]}
 
 
 def hierarchy_json(h: Hierarchy) -> dict[str, object]:
@@ -102,8 +113,13 @@ def status_json(r: StatusRow) -> dict[str, object]:
             "deadline": r.deadline or None, "days_late": r.days_late, "errors": r.errors, "warnings": r.warnings,
             "infos": r.infos, "explained": r.explained, "dismissed": r.dismissed, "balanced": r.balanced,
             "new_requests": r.new,
-            "granted_share": round(r.granted_share, 4) if r.granted_share is not None else None,
+            "indicators": indicators_json(r.indicators), "prompts": list(r.prompts),
             "review_total": r.review, "suit_total": r.suits, "note": r.note}
+
+
+def indicators_json(found: Indicators) -> dict[str, float | None]:
+    """Each indicator by its field name, a share rounded to 4 places; None below MIN_CASES cases."""
+    return {key: None if getattr(found, key) is None else round(getattr(found, key), 4) for key, _, _ in INDICATORS}
 
 
 def finding_review(review: Review | None) -> dict[str, object]:

@@ -24,18 +24,22 @@ from qtx_report.city.reviews import (
     review_cells,
 )
 from qtx_report.city.roster import CITY
+from qtx_report.city.scoring import Score
 from qtx_report.city.status import STATES, Compiled, StatusRow
 from qtx_report.form.editions import edition
 from qtx_report.model.findings import SEVERITY_NAMES
 from qtx_report.model.report import Report
 from qtx_report.ooxml.sheetml import append_rows, column_letter
 from qtx_report.ooxml.zips import office_text, repack
+from qtx_report.rules.indicators import NAMES as INDICATORS
 from qtx_report.write.files import atomic_path
 
 STATUS_COLUMNS = (("单位名称", 30), ("分组", 10), ("文件", 24), ("是否报送", 9), ("状态", 10), ("计入汇总", 9),
                   ("成文日期", 12), ("收件时间", 17), ("版本", 6), ("按时报送", 11), ("错误", 7), ("警告", 7),
                   ("提示", 7), ("勾稽平衡", 9),
-                  ("新收申请", 9), ("予以公开占比", 12), ("行政复议总计", 12), ("行政诉讼总计", 12), ("说明", 50))
+                  ("新收申请", 9), *((label, 12) for _, label, _ in INDICATORS), ("行政复议总计", 12), ("行政诉讼总计", 12),
+                  ("异常提示", 40), ("说明", 50))
+SHARE_COLUMNS = {15 + i: "0.0%" for i in range(len(INDICATORS))}
 MISSING_COLUMNS = (("单位名称", 34), ("分组", 12), ("别名", 40), ("说明", 50))
 # In `status.finding_row` order (its fingerprint the first review column), then the office's decision.
 FINDING_COLUMNS = (("单位名称", 26), ("文件", 22), ("代码", 7), ("严重程度", 9), ("规则", 36), ("说明", 70),
@@ -43,6 +47,11 @@ FINDING_COLUMNS = (("单位名称", 26), ("文件", 22), ("代码", 7), ("严重
                    *REVIEW_COLUMNS)
 # Decisions whose finding is gone, with the finding as last seen (read back like 问题清单).
 RESOLVED_COLUMNS = (("单位名称", 26), ("文件", 22), ("代码", 7), ("严重程度", 9), ("说明", 70), *REVIEW_COLUMNS)
+# With --score: the score beside each status row, and every deduction with its evidence.
+SCORE_COLUMNS = (("得分", 8), ("档次", 8))
+DEDUCTION_COLUMNS = (("名次", 6), ("单位名称", 28), ("得分", 8), ("档次", 8), ("考核项目", 30), ("本项扣分", 9),
+                     ("依据代码", 9), ("说明", 70), ("文件", 24), ("位置", 20))
+DEDUCTION_SHEET = "考核扣分"
 STATUS_SHEET, MISSING_SHEET, GROUPS_SHEET = "报送情况", "未报送单位", "分组汇总"
 PARENTS_SHEET = "层级汇总"
 CHECK_COLUMNS = (("上级单位", 26), ("表", 30), ("行", 40), ("列", 22), ("上级报告数值", 13), ("下级合计", 11),
@@ -61,7 +70,8 @@ def status_values(row: StatusRow) -> list[object]:
             row.report_date.isoformat() if row.report_date else "",
             row.received.strftime("%Y-%m-%d %H:%M") if row.received else "", row.version, row.deadline_text,
             row.errors if row.file else None, row.warnings if row.file else None, row.infos if row.file else None,
-            yes_no(row.balanced), row.new, row.granted_share, row.review, row.suits, row.note]
+            yes_no(row.balanced), row.new, *(getattr(row.indicators, key) for key, _, _ in INDICATORS), row.review,
+            row.suits, "；".join(row.prompts), row.note]
 
 
 def finding_values(row: list[object], reviews: Reviewed) -> list[object]:
@@ -87,15 +97,17 @@ def decision_choices(ws, columns, n_rows: int) -> None:
     ws.add_data_validation(choices)
 
 
-def write_xlsx(path: Path, c: Compiled) -> None:
+def write_xlsx(path: Path, c: Compiled, scores: list[Score] | None = None) -> None:
     from qtx_report.write.workbook import GUIDE_SHEET, build_workbook
 
     wb = build_workbook(report=c.total)
     del wb[GUIDE_SHEET]  # the clerk's guide has nothing to say about a summary
     wb.properties.title = f"{CITY}{c.year}年度政府信息公开工作年度报告汇总"
     streams: dict[str, Stream] = {}
-    status = (status_values(r) for r in c.rows)
-    streams[STATUS_SHEET] = table_sheet(wb, STATUS_SHEET, STATUS_COLUMNS, status, len(c.rows), 0, {15: "0.0%"},
+    by_agency = {s.agency: s for s in scores or []}
+    status = (status_values(r) + score_cells(by_agency.get(r.agency)) * (scores is not None) for r in c.rows)
+    columns = STATUS_COLUMNS + SCORE_COLUMNS * (scores is not None)
+    streams[STATUS_SHEET] = table_sheet(wb, STATUS_SHEET, columns, status, len(c.rows), 0, SHARE_COLUMNS,
                                          freeze="B2")  # the agency name stays in view
     missing = ([a.name, a.group, "、".join(a.aliases), note] for a, note in c.missing)
     streams[MISSING_SHEET] = table_sheet(wb, MISSING_SHEET, MISSING_COLUMNS, missing, len(c.missing), 1)
@@ -108,6 +120,10 @@ def write_xlsx(path: Path, c: Compiled) -> None:
     gone = resolved_rows(c.reviews)  # carried on, so regenerating the workbook loses no decision
     streams[RESOLVED_SHEET] = table_sheet(wb, RESOLVED_SHEET, RESOLVED_COLUMNS, iter(gone), len(gone), None)
     decision_choices(wb[RESOLVED_SHEET], RESOLVED_COLUMNS, len(gone))
+    if scores is not None:
+        rows = deduction_rows(scores)
+        streams[DEDUCTION_SHEET] = table_sheet(wb, DEDUCTION_SHEET, DEDUCTION_COLUMNS, iter(rows), len(rows), None,
+                                               freeze="C2")
     copies = copy_rows(c)
     streams[COPY_SHEET] = table_sheet(wb, COPY_SHEET, COPY_COLUMNS, iter(copies), len(copies), None, {3: "0%"})
     columns, rows = group_table(c)
@@ -120,6 +136,20 @@ def write_xlsx(path: Path, c: Compiled) -> None:
         streams[CHECK_SHEET] = table_sheet(wb, CHECK_SHEET, CHECK_COLUMNS, iter(rows), len(rows), None, freeze="B2")
     wb.active = 0
     save_streamed(wb, path, streams, c.stamp)
+
+
+def score_cells(s: Score | None) -> list[object]:
+    return [s.score, s.level] if s else [None, ""]
+
+
+def deduction_rows(scores: list[Score]) -> list[list[object]]:
+    """One row per piece of evidence, in ranking order; an agency without deductions gets one row."""
+    rows: list[list[object]] = []
+    for s in scores:
+        head = [s.rank, s.agency, s.score, s.level]
+        rows += [[*head, d.item.name, d.points, e.code, e.message, e.file, e.place]
+                 for d in s.deductions for e in d.evidence] or [[*head, "无扣分", 0, "", "", "", ""]]
+    return rows
 
 
 def copy_rows(c: Compiled) -> list[list[object]]:

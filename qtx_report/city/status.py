@@ -19,9 +19,11 @@ from qtx_report.city.examine import Examined, value_of
 from qtx_report.city.hierarchy import Hierarchy
 from qtx_report.city.reviews import Review, Reviewed, applied_to, finding_fingerprints, tally
 from qtx_report.city.roster import NAME_HEADER, Agency, Roster, agency_key
+from qtx_report.form.editions import edition
 from qtx_report.model.findings import CODES, Finding
 from qtx_report.model.report import Number, Report
 from qtx_report.rules.base import Options
+from qtx_report.rules.indicators import Indicators, indicators
 
 # A file's state, most serious first: (JSON code, Chinese text).
 STATES = {
@@ -30,6 +32,8 @@ STATES = {
 }
 # The states listed as problems (summary, draft text), in the order they are listed.
 PROBLEM_STATES = ("missing", "unreadable", "invalid", "duplicate", "wrong_year", "unknown")
+# The prompts an assessor reads beside the indicators (infos, listed in the status sheet too).
+PROMPT_CODES = ("V303", "H705", "H706")
 DEADLINE_TEXT = {"on_time": "按时", "late": "逾期", "no_date": "成文日期缺失", "bad_date": "成文日期有误", "": ""}
 
 
@@ -58,6 +62,8 @@ class Submission:
     explained: int = 0
     dismissed: int = 0
     texts: tuple[str, ...] = ()  # sections 一 and 五, for the comparison across agencies (`city.copying`)
+    prompts: tuple[str, ...] = ()  # the titles of its anomaly prompts (PROMPT_CODES), once each
+    compared: str = ""  # --compare: its year-over-year page
 
     @property
     def readable(self) -> bool:
@@ -79,7 +85,7 @@ class StatusRow:
     infos: int = 0
     balanced: bool | None = None
     new: Number = None
-    granted_share: float | None = None
+    indicators: Indicators = field(default_factory=Indicators)
     review: Number = None
     suits: Number = None
     note: str = ""
@@ -87,6 +93,7 @@ class StatusRow:
     dismissed: int = 0  # warnings and notes 已不予采纳 (not in `warnings`, `infos`)
     received: datetime | None = None  # from the receipt log; lateness is judged by it when present
     version: int | None = None
+    prompts: tuple[str, ...] = ()
 
     @property
     def submitted(self) -> bool:
@@ -123,9 +130,16 @@ class Collector:
         self.submissions.append(Submission(
             record.file, record.agency, agency, record.year, record.edition, record.report_date, record.values,
             counts.errors, counts.warnings, counts.infos, balanced, record.rendered,
-            explained=counts.explained, dismissed=counts.dismissed, texts=record.texts))
+            explained=counts.explained, dismissed=counts.dismissed, texts=record.texts,
+            prompts=self.prompts(record.findings, prints), compared=record.compared))
         for f, fp in zip(record.findings, prints, strict=True):
             self.spool.write(json.dumps(finding_row(shown, f, fp), ensure_ascii=False) + "\n")
+
+    def prompts(self, findings: tuple[Finding, ...], prints: list[str]) -> tuple[str, ...]:
+        """The titles of the anomaly prompts the office has not dismissed, once each."""
+        kept = (f for f, fp in zip(findings, prints, strict=True)
+                if f.code in PROMPT_CODES and (fp not in self.decisions or self.decisions[fp].counts))
+        return tuple(dict.fromkeys(CODES[f.code].title for f in kept))
 
     def match(self, record: Examined) -> Agency | None:
         if record.year is None or self.roster.source:
@@ -142,6 +156,11 @@ def roster_match(roster: Roster, record: Examined) -> Agency | None:
     unnamed = any(f.code == "I106" and f.row == NAME_HEADER for f in record.findings)
     # A report without its agency's name is placed by its file name, like an unreadable one.
     return roster.guess(Path(record.file).stem) if unnamed else roster.match(record.agency)
+
+
+# The names of `finding_row`'s items, in its order (the JSON's keys).
+FINDING_KEYS = ("agency", "file", "code", "severity", "title", "message", "section", "row", "column", "sheet",
+                "cell", "expected", "actual", "fingerprint")
 
 
 def finding_row(agency: str, f: Finding, fp: str) -> list[object]:
@@ -234,8 +253,6 @@ def file_row(s: Submission, agency: Agency | None, state: str, counted: bool, ye
                          explained=s.explained, dismissed=s.dismissed, received=s.received, version=s.version)
     deadline, days = judged_deadline(s, year, options.city_deadline) if s.year == year else ("", 0)
     values, ed = s.values, s.edition
-    granted = value_of(values, ed, "section3", "granted", "total")
-    results = value_of(values, ed, "section3", "results_total", "total")
     suits = [value_of(values, ed, "section4", g, "total") for g in ("direct_suit", "suit_after_review")]
     note = {"wrong_year": f"报告年度为{s.year}年", "unknown": "不在名单中（名称或别名均不符）",
             "duplicate": "同一单位有多个本年度文件，均未计入汇总，请确认保留哪一份"}.get(state, "")
@@ -244,10 +261,10 @@ def file_row(s: Submission, agency: Agency | None, state: str, counted: bool, ye
     return StatusRow(
         name, group, s.file, state, counted, s.report_date, deadline, days, s.errors, s.warnings, s.infos,
         s.balanced, value_of(values, ed, "section3", "new", "total"),
-        granted / results if isinstance(granted, int | float) and isinstance(results, int | float) and results else None,
+        indicators(lambda *cell: value_of(values, ed, *cell), edition(ed)),
         value_of(values, ed, "section4", "review", "total"),
         sum(v for v in suits if v is not None) if any(v is not None for v in suits) else None,
-        review_note(first_receipt_note(note, s), s), s.explained, s.dismissed, s.received, s.version)
+        review_note(first_receipt_note(note, s), s), s.explained, s.dismissed, s.received, s.version, s.prompts)
 
 
 def first_receipt_note(note: str, s: Submission) -> str:

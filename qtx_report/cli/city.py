@@ -17,9 +17,10 @@ from qtx_report.city.compile import compile_city
 from qtx_report.city.draft import make_office
 from qtx_report.city.examine import default_jobs
 from qtx_report.city.notices import MISSING_FILE, notice_dates, resubmit_date, write_notices
-from qtx_report.city.outputs import OUT_JSON, OUT_REVIEWS, RENDER_DIR, write_outputs
+from qtx_report.city.outputs import COMPARE_DIR, OUT_JSON, OUT_REVIEWS, RENDER_DIR, write_outputs
 from qtx_report.city.reviews import CONFIRMED, DISMISSED, EXPLAINED, RESOLVED, UNMATCHED, gather
 from qtx_report.city.roster import read_roster
+from qtx_report.city.scoring import SCORE_DIR, Score, points_text, read_pack, score_city, write_score_sheets
 from qtx_report.city.status import PROBLEM_STATES, STATES, Compiled
 from qtx_report.cli.options import given_day
 from qtx_report.model.findings import InputError
@@ -41,15 +42,21 @@ def city_command(directory: Path, *, roster: Path | None = None, previous: Path 
                  include_invalid: bool = False, render_all: bool = False, city_deadline: str = "01-15",
                  overwrite: bool = False, notices: Path | None = None, resubmit_by: str | date | None = None,
                  today: str | date | None = None, office: str | None = None, office_address: str | None = None,
-                 office_phone: str | None = None, reviews: Path | None = None) -> int:
+                 office_phone: str | None = None, reviews: Path | None = None, score: Path | None = None,
+                 compare: bool = False) -> int:
     """Compile, write the outputs as one set, print a summary; the exit code (see `exit_code`).
     The office's decisions on the findings start from the output folder's kept 审核意见.json, with
     `reviews` (a filled 全市汇总.xlsx or a kept file) over it; they are read before anything runs.
-    With `notices`, the 整改通知单 and 未报送单位 are written there as a second set, dated `today`."""
+    With `notices`, the 整改通知单 and 未报送单位 are written there as a second set, dated `today`.
+    With `score`, every agency is scored by that pack (`city.scoring`); with `compare` (and
+    `previous`), each agency's year-over-year page is written."""
     directory = Path(directory)
     if jobs is not None and jobs < 1:
         raise InputError("--jobs", "并行进程数应为 1 或更大的整数。")
     options = Options(city_deadline=parse_deadline(city_deadline, "--city-deadline"))
+    if compare and previous is None:
+        raise InputError("--compare", "对比页需要上年度的报告：请同时用 --previous 给出上年度各单位报告所在的文件夹。")
+    pack = read_pack(score) if score else None
     the_roster = read_roster(roster) if roster else None
     out = Path(output) if output else directory.resolve().parent / f"{directory.resolve().name}_全市汇总"
     if directory.exists() and out.resolve() == directory.resolve():
@@ -60,22 +67,32 @@ def city_command(directory: Path, *, roster: Path | None = None, previous: Path 
     resubmit = resubmit_date(day, given_day(resubmit_by, "--resubmit-by"))
     folder = notices_folder(Path(notices), directory, out) if notices else None
     sent: list[Path] = []
+    scores: list[Score] | None = None
     with atomic_dir(out, overwrite=overwrite, marker=OUT_JSON) as staging, \
             notices_staging(folder, overwrite) as notice_staging:
         compiled = compile_city(directory, roster=the_roster, previous=previous, year=year, jobs=jobs,
                                 include_invalid=include_invalid, options=options,
-                                render_dir=staging / RENDER_DIR if render_all else None, progress=ProgressBar,
+                                render_dir=staging / RENDER_DIR if render_all else None,
+                                compare_dir=staging / COMPARE_DIR if compare else None, progress=ProgressBar,
                                 reviews=decisions)
         code = exit_code(compiled)
         if sys.stderr.isatty():
             sys.stderr.write("正在写出汇总表、汇总报告和图表……\n")
         try:
-            written = write_outputs(staging, compiled, code, jobs or default_jobs(), the_office)
+            scores = score_city(compiled, pack) if pack else None
+            written = write_outputs(staging, compiled, code, jobs or default_jobs(), the_office, scores)
+            if pack and scores is not None:
+                write_score_sheets(staging / SCORE_DIR, scores, pack, compiled.year, the_office, day)
+                written.append(staging / SCORE_DIR)
+            if any(s.compared for s in compiled.submissions):
+                written.append(staging / COMPARE_DIR)
             if notice_staging is not None:
                 dates = notice_dates(compiled.year, options.city_deadline, day, resubmit)
                 sent = write_notices(notice_staging, compiled, dates, the_office)
         finally:
             compiled.spool.close()
+    if scores is not None:
+        print_scores(scores, sys.stdout)
     print_summary(compiled, [out / path.relative_to(staging) for path in written], sys.stdout)
     if folder is not None:
         sys.stdout.write(f"整改通知单 {len(sent) - 1} 份（重新报送期限 {resubmit.isoformat()}）和 {MISSING_FILE}：{folder}\n")
@@ -159,6 +176,15 @@ def print_summary(c: Compiled, written: list[Path], stream: IO[str]) -> None:
     for s in not_rendered:
         stream.write(f"  {s.file}：Word 报告{s.rendered}\n")
     stream.write("已生成：" + "、".join(str(p) for p in written) + "\n")
+
+
+def print_scores(scores: list[Score], stream: IO[str]) -> None:
+    levels = Counter(s.level for s in scores)
+    shown = "、".join(f"{level} {n}" for level, n in levels.items())
+    stream.write(f"考核评分：{len(scores)} 个单位（{shown}）。\n")
+    for s in [s for s in scores if s.deductions][-5:]:
+        stream.write(f"  {s.agency} {points_text(s.score)} 分（{s.level}）："
+                     + "；".join(f"{d.item.name} −{points_text(d.points)}" for d in s.deductions) + "\n")
 
 
 def print_reviews(c: Compiled, stream: IO[str]) -> None:

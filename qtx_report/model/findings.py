@@ -73,6 +73,8 @@ CODES: dict[str, Code] = {
              "件数只能是整数，请核对是否误填了金额或小数。"),
         Code("V302", "error", "value", "件数或金额为负数",
              "除“本年增/减”外，数值不能为负数。"),
+        Code("V303", "info", "value", "现行有效件数较多而本年没有废止",
+             "现行有效的规章或规范性文件超过100件，本年却没有废止一件：请核对是否开展了文件清理，清理结果是否如实填报。"),
         # balance: the arithmetic the form itself prints
         Code("B401", "error", "balance", "第三部分勾稽关系不成立：一+二≠（七）总计+四",
              "本年新收与上年结转之和，必须等于办理结果总计与结转下年度之和。"),
@@ -120,6 +122,11 @@ CODES: dict[str, Code] = {
              "本年“上一年项目数量”一般应等于上年度的“上一年项目数量”加“本年增/减”。", needs_previous=True),
         Code("H704", "warning", "history", "表格与上年度报告完全相同",
              "第二、三、四部分的每一个数字都与上年度报告相同，多为照抄上年度报告未更新数据，请核对。", needs_previous=True),
+        Code("H705", "info", "history", "数字较上年变化5倍以上",
+             "新收申请或第二部分的数字是上年的5倍以上或不到五分之一：请核对是否填错（单位、漏填、多计），"
+             "确属实际变化的宜在正文说明原因。", needs_previous=True),
+        Code("H706", "info", "history", "上年较多，本年为0",
+             "上年有一定数量（10及以上）的事项本年为0：请核对是否漏填，确实没有发生的宜在正文说明。", needs_previous=True),
         # ledger: the request ledger (登记台账) read by `tally` and `ledger-status`
         Code("L800", "error", "ledger", "台账单元格无法读作日期",
              "日期请填写为日期格式或 2024-03-05 这样的文字；改正后再统计（退出码 2）。", unreadable=True),

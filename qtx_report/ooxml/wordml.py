@@ -148,10 +148,17 @@ def table_row(texts: Sequence[str], styles: Sequence[str], header: bool = False)
 def replace_paragraph(out: IO[bytes], xml: bytes, marker: str, parts: Iterable[str]) -> None:
     """Document part `xml` with the paragraph holding the text `marker` replaced by `parts`, which
     are written a batch at a time: a table of thousands of rows as one tree would take a hundred MB."""
+    replace_paragraphs(out, xml, [(marker, parts)])
+
+
+def replace_paragraphs(out: IO[bytes], xml: bytes, replacements: Sequence[tuple[str, Iterable[str]]]) -> None:
+    """`replace_paragraph` for several markers, in the order they stand in the document."""
     text = xml.decode("utf-8")
-    at = text.index(marker)
-    start = max(text.rfind("<w:p>", 0, at), text.rfind("<w:p ", 0, at))
-    end = text.index("</w:p>", at) + len("</w:p>")
-    out.write(text[:start].encode("utf-8"))
-    write_chunked(out, parts)
-    out.write(text[end:].encode("utf-8"))
+    done = 0
+    for marker, parts in sorted(replacements, key=lambda r: text.index(r[0])):
+        at = text.index(marker)
+        start = max(text.rfind("<w:p>", 0, at), text.rfind("<w:p ", 0, at))
+        out.write(text[done:start].encode("utf-8"))
+        write_chunked(out, parts)
+        done = text.index("</w:p>", at) + len("</w:p>")
+    out.write(text[done:].encode("utf-8"))

@@ -6,7 +6,17 @@ from collections.abc import Iterator
 from datetime import date
 
 from qtx_report.model.findings import Finding
-from qtx_report.rules.base import Context, rule
+from qtx_report.rules.base import Context, Options, rule
+
+
+def city_deadline_missed(f: Finding, year: int, options: Options) -> bool:
+    """Whether `f` is D601 for the city's deadline (not the law's) of a report of `year`: what a
+    receipt time decides instead, where there is one."""
+    return f.code == "D601" and f.expected == _by(date(year + 1, *options.city_deadline))
+
+
+def _by(deadline: date) -> str:
+    return f"<={deadline.isoformat()}"
 
 
 # One check decides both codes: a date outside the following year has no deadline to be late for.
@@ -24,5 +34,5 @@ def report_date(ctx: Context) -> Iterator[Finding]:
         deadline = date(report.year + 1, month, day)
         if when > deadline:
             yield ctx.at("D601", f"成文日期{when.isoformat()}晚于{what}{deadline.month}月{deadline.day}日。请按期报送、公布。",
-                         section="基本信息", row="成文日期", expected=f"<={deadline.isoformat()}", actual=when.isoformat())
+                         section="基本信息", row="成文日期", expected=_by(deadline), actual=when.isoformat())
             return

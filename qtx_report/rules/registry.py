@@ -16,6 +16,7 @@ RULES: tuple[Rule, ...] = (
     values.blank_cells,
     values.whole_counts,
     values.non_negative,
+    values.in_force_unreviewed,
     balance.request_balance,
     balance.results_total,
     balance.applicant_total,
@@ -34,6 +35,8 @@ RULES: tuple[Rule, ...] = (
     history.in_force_continuity,
     history.item_continuity,
     history.tables_renewed,
+    history.figure_jumped,
+    history.figure_vanished,
 )
 
 

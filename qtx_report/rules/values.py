@@ -1,4 +1,5 @@
-"""Rules on a single number: blank (I101), a fraction where a count belongs (V301), negative (V302)."""
+"""Rules on a single number: blank (I101), a fraction where a count belongs (V301), negative (V302), many
+documents in force and none repealed (V303, a prompt)."""
 
 from __future__ import annotations
 
@@ -54,3 +55,19 @@ def non_negative(ctx: Context) -> Iterator[Finding]:
         if negative_not_allowed(cell, value):
             yield ctx.at("V302", f"“{cell.row_label}”行“{cell.column_label}”列为负数 {shown(value)}，应为0或正数。请核对。",
                          cell.key, actual=value)
+
+
+IN_FORCE_REVIEW = 100  # 现行有效 above this with nothing 废止 suggests the documents were never cleaned up
+
+
+@rule("V303")
+def in_force_unreviewed(ctx: Context) -> Iterator[Finding]:
+    if ctx.report.edition != "2021":  # the 2019 form counts 对外公开总数量, not 现行有效件数
+        return
+    for row, cells in ctx.report.section2.items():
+        in_force, repealed = cells.get("in_force"), cells.get("repealed")
+        if in_force is not None and in_force > IN_FORCE_REVIEW and repealed == 0:
+            label = ctx.ed.cell_labels("section2", row, "in_force")[0]
+            yield ctx.at("V303", f"“{label}”现行有效{shown(in_force)}件，本年废止0件。请核对是否开展了文件清理；"
+                         "清理后确无需废止的，宜在正文说明。", ("section2", row, "in_force"),
+                         actual=in_force)

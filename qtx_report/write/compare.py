@@ -115,6 +115,7 @@ class Note:
     code: str
     title: str
     message: str
+    prompt: bool  # an info (H705, H706): a change worth a look, not a break
 
 
 def continuity_findings(findings: list[Finding]) -> list[Finding]:
@@ -144,7 +145,7 @@ def compare_context(this: Loaded, last: Loaded, options: Options | None = None) 
     ctx = context(now)
     history = [f for f in validate(this, last, options) if f.category == "history"]
     breaks = continuity_findings(history)
-    numbered = [Note(i, f.code, CODES[f.code].title, f.message) for i, f in enumerate(breaks, 1)]
+    numbered = [Note(i, f.code, CODES[f.code].title, f.message, f.severity == "info") for i, f in enumerate(breaks, 1)]
     at: dict[CellKey, list[Note]] = {}
     for finding, note in zip(breaks, numbered, strict=True):
         at.setdefault(finding.key, []).append(note)  # type: ignore[arg-type]
@@ -167,6 +168,7 @@ def continuity_summary(history: list[Finding]) -> list[dict[str, Any]]:
     at no single cell (they have no place in a table to be shown at)."""
     codes = [code for code, c in CODES.items() if c.category == "history"]
     return [{"code": code, "title": CODES[code].title, "count": sum(f.code == code for f in history),
+             "prompt": CODES[code].severity == "info",
              "messages": [f.message for f in history if f.code == code and f.key is None]} for code in codes]
 
 
