@@ -43,7 +43,7 @@ from qtx_report.city.receipts import (
 )
 from qtx_report.city.roster import Roster, agency_key, short_name
 from qtx_report.city.status import roster_match
-from qtx_report.model.findings import InputError
+from qtx_report.model.findings import Finding, InputError
 from qtx_report.model.text import file_name
 from qtx_report.read.source import source_file
 from qtx_report.rules.base import Options
@@ -62,6 +62,7 @@ class Filed:
     known: bool  # on the roster (always, without one)
     message: str = ""  # why it could not be read
     year: int | None = None  # the report's year (None when unreadable)
+    findings: tuple[Finding, ...] = ()  # as `check` gives them
 
     @property
     def needs_attention(self) -> bool:
@@ -76,7 +77,9 @@ class Intake:
 
 
 @dataclass(frozen=True)
-class _Agency:
+class Owner:
+    """Whose file it is, as intake files it."""
+
     name: str  # as the log records it
     key: str  # versions are numbered per key
     folder: str  # relative, posix
@@ -84,11 +87,62 @@ class _Agency:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Examination:
+    """One file checked as `check` checks it and matched to its agency: its receipt but for the
+    version and where it is kept. The one way every store (the folder, a database) judges a file."""
+
+    result: FileResult
+    owner: Owner
+
+    @property
+    def state(self) -> str:
+        return UNREADABLE if self.result.loaded is None else (INVALID if self.result.count("error") else PASSED)
+
+    @property
+    def message(self) -> str:
+        """Why it could not be read, as `check` says it."""
+        return self.result.findings[0].message if self.result.loaded is None and self.result.findings else ""
+
+    @property
+    def year(self) -> int | None:
+        return self.result.loaded.report.year if self.result.loaded else None
+
+    def receipt(self, original: str, received: datetime, digest: str) -> Receipt:
+        return Receipt(self.owner.name, 0, received, digest, original, "", file_format(original), self.state,
+                       self.result.count("error"), self.result.count("warning"))
+
+
+def examine_file(path: Path, roster: Roster | None, options: Options, agency: str | None = None) -> Examination:
+    """`agency`: the roster key of whose file it is (an agency logged in); None: recognised from
+    the report as `city` recognises it."""
+    result = check_file(path, None, options)
+    owner = _agency_of(path, result, roster) if agency is None else _given_agency(agency, result, roster)
+    return Examination(result, owner)
+
+
+def identical(recorded: Iterable[Receipt], digest: str) -> Receipt | None:
+    """The version already kept with this very content."""
+    return next((r for r in recorded if r.sha256 == digest), None)
+
+
+def identical_note(same: Receipt, recorded: list[Receipt]) -> str:
+    return f"与 v{same.version} 相同，未重复存放" + _not_latest(same.version, recorded)
+
+
+def version_name(agency_folder: str, original: str, version: int) -> str:
+    """Where a version is kept, relative to the intake folder (posix): 自然资源局/v2_报告.xlsx."""
+    suffix = PurePosixPath(original).suffix
+    name = (file_name(original.removesuffix(suffix), 200) or "报告") + suffix  # room for vN_ in any file system
+    return f"{agency_folder}/v{version}_{name}"
+
+
 def intake(paths: Iterable[Path | str], folder: Path, *, roster: Roster | None = None,
            received: datetime | None = None, options: Options | None = None,
-           now: Callable[[], datetime] = datetime.now) -> Intake:
+           now: Callable[[], datetime] = datetime.now, agency: str | None = None) -> Intake:
     """File every report in `paths` (files, or folders standing for the reports in them) into the
-    intake `folder`, received at `received` (now when not given). An unusable log, roster or input
+    intake `folder`, received at `received` (now when not given); `agency`: the roster key of
+    whose files they are, when it is known (an agency logged in). An unusable log, roster or input
     path raises InputError before anything is written."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -96,12 +150,13 @@ def intake(paths: Iterable[Path | str], folder: Path, *, roster: Roster | None =
     files = _inputs(paths, folder)
     roster = roster if roster and roster.source else None
     with exclusive(folder / LOCK_NAME, "该收件文件夹"):
-        return _intake(files, folder, roster, (received or now()).replace(microsecond=0), options or Options())
+        return _intake(files, folder, roster, (received or now()).replace(microsecond=0), options or Options(), agency)
 
 
-def _intake(files: list[Path], folder: Path, roster: Roster | None, received: datetime, options: Options) -> Intake:
+def _intake(files: list[Path], folder: Path, roster: Roster | None, received: datetime, options: Options,
+            agency: str | None) -> Intake:
     log = read_log(folder)
-    run = _Run(folder, log, roster, received, options, unrecorded(folder, log))
+    run = _Run(folder, log, roster, received, options, unrecorded(folder, log), agency)
     check_log(folder, log, run.key)
     written: list[Path] = []
     try:
@@ -142,6 +197,7 @@ class _Run:
     when: datetime
     options: Options
     left: list[str]  # stored files the log does not know
+    agency: str | None = None  # whose files they are, when known
     filed: list[Filed] = field(default_factory=list)
 
     def key(self, name: str) -> str:
@@ -151,19 +207,16 @@ class _Run:
         """One file: recognised as a version already kept, recorded where a stopped run left it,
         or stored as the next version (then also returned, so a failed run can take it back)."""
         digest = sha256_of(path)
-        result = check_file(path, None, self.options)
-        agency = _agency_of(path, result, self.roster)
+        seen = examine_file(path, self.roster, self.options, self.agency)
+        agency = seen.owner
         recorded = [r for r in (*self.log.receipts, *(f.receipt for f in self.filed)) if self.key(r.agency) == agency.key]
-        errors, warnings = result.count("error"), result.count("warning")
-        state = UNREADABLE if result.loaded is None else (INVALID if errors else PASSED)
-        base = Receipt(agency.name, 0, self.when, digest, path.name, "", file_format(path.name), state, errors, warnings)
-        message = result.findings[0].message if result.loaded is None and result.findings else ""
-        filed = partial(Filed, str(path), known=agency.known, message=message,
-                        year=result.loaded.report.year if result.loaded else None)
+        base = seen.receipt(path.name, self.when, digest)
+        filed = partial(Filed, str(path), known=agency.known, message=seen.message, year=seen.year,
+                        findings=seen.result.findings)
         notes = [agency.note]
-        same = next((r for r in recorded if r.sha256 == digest), None)
+        same = identical(recorded, digest)
         if same is not None:
-            notes.append(f"与 v{same.version} 相同，未重复存放" + _not_latest(same.version, recorded))
+            notes.append(identical_note(same, recorded))
             return filed(replace(base, version=same.version, stored=same.stored, note=_joined(notes)), False), None
         versions = {r.version for r in recorded}
         adopted = _left_behind(self.folder, agency.folder, self.left, digest, versions)
@@ -180,7 +233,7 @@ def _not_latest(version: int, recorded: list[Receipt]) -> str:
     return f"（最新版本为 v{last}，汇总使用 v{last}）" if version < last else ""
 
 
-def _agency_of(path: Path, result: FileResult, roster: Roster | None) -> _Agency:
+def _agency_of(path: Path, result: FileResult, roster: Roster | None) -> Owner:
     """Whose file it is: matched on the roster as `city` matches (the report's name or alias, the
     file name when unreadable or unnamed); without a roster, the name the report gives."""
     loaded = result.loaded
@@ -188,7 +241,7 @@ def _agency_of(path: Path, result: FileResult, roster: Roster | None) -> _Agency
     if roster is None:
         name = written or path.stem
         note = "" if written else f"无法读取单位名称，按文件名记为“{name}”"
-        return _Agency(name, agency_key(name), _folder_name(name), True, note)
+        return Owner(name, agency_key(name), _folder_name(name), True, note)
     record = Examined(path.name, written, loaded.report.year if loaded else None,
                       findings=result.findings if loaded else ())
     agency = roster_match(roster, record)
@@ -198,11 +251,23 @@ def _agency_of(path: Path, result: FileResult, roster: Roster | None) -> _Agency
             note = f"按文件名判断为“{agency.name}”的报告"
         elif agency_key(written) != agency.key:
             note = f"报告中的单位名称为“{written}”"
-        return _Agency(agency.name, agency.key, _folder_name(agency.name), True, note)
+        return Owner(agency.name, agency.key, _folder_name(agency.name), True, note)
     name = written or path.stem
     why = "不在名单中（名称或别名均不符）" if written else "无法从报告或文件名判断是名单中的哪个单位"
-    return _Agency(name, agency_key(name), f"{UNKNOWN_DIR}/{_folder_name(name)}", False,
-                   f"{why}，存放在“{UNKNOWN_DIR}”文件夹")
+    return Owner(name, agency_key(name), f"{UNKNOWN_DIR}/{_folder_name(name)}", False,
+                 f"{why}，存放在“{UNKNOWN_DIR}”文件夹")
+
+
+def _given_agency(key: str, result: FileResult, roster: Roster | None) -> Owner:
+    """The agency known to have sent the file (it logged in): the report's own name only noted."""
+    written = result.loaded.report.agency.strip() if result.loaded else ""
+    agency = roster.index.get(key) if roster else None
+    name = agency.name if agency else (written if written and agency_key(written) == key else key)
+    note = f"报告中的单位名称为“{written}”" if written and agency_key(written) != agency_key(name) else ""
+    if roster is not None and agency is None:
+        return Owner(name, key, f"{UNKNOWN_DIR}/{_folder_name(name)}", False,
+                     _joined([note, f"不在名单中，存放在“{UNKNOWN_DIR}”文件夹"]))
+    return Owner(name, agency.key if agency else key, _folder_name(name), True, note)
 
 
 def _folder_name(name: str) -> str:
@@ -229,10 +294,8 @@ def _next_version(folder: Path, agency_folder: str, original: str, versions: set
     held = {int(m.group(1)) for rel in left if str(PurePosixPath(rel).parent) == agency_folder
             and (m := VERSIONED.match(PurePosixPath(rel).name))}
     version = max(versions | held, default=0) + 1
-    suffix = PurePosixPath(original).suffix
-    name = (file_name(original.removesuffix(suffix), 200) or "报告") + suffix  # room for vN_ in any file system
     while True:
-        stored = f"{agency_folder}/v{version}_{name}"
+        stored = version_name(agency_folder, original, version)
         if not (folder / stored).exists():
             return version, stored
         version += 1

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
+from qtx_report.city.reviews import REVIEWS_FILE
 from qtx_report.city.roster import Roster, agency_key
 from qtx_report.model import labels
 from qtx_report.model.findings import InputError
@@ -283,12 +284,13 @@ def _row_error(log: Log, r: Receipt, column: str, message: str) -> InputError:
 
 def stored_files(folder: Path) -> Iterator[str]:
     """The report files of an intake folder (relative, posix): those beside the log (put there by
-    hand) and the versions (`v1_…`) in its sub-folders; not the log, nor what else a sub-folder
-    holds (a city output folder put inside, a person's own papers)."""
+    hand) and the versions (`v1_…`) in its sub-folders; not the log nor the office's decisions kept
+    beside it (`season`), nor what else a sub-folder holds (a city output folder put inside, a
+    person's own papers)."""
     folder = Path(folder)
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if any(part.startswith((".", "~$")) for part in rel.parts) or rel.as_posix() == LOG_NAME:
+        if any(part.startswith((".", "~$")) for part in rel.parts) or rel.as_posix() in (LOG_NAME, REVIEWS_FILE):
             continue  # temporary files of a write in progress, Office's lock files
         if len(rel.parts) > 1 and not VERSIONED.match(rel.name):
             continue

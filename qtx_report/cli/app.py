@@ -2,9 +2,11 @@
 
 Heavy libraries (openpyxl, docxtpl, matplotlib) are imported inside the commands that need
 them, so `qtx-report check` starts fast.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: typer reads every command's signature each time it
+builds the command line, and string annotations would be evaluated anew (each `typer.Option(...)`
+called again) for every command on every run, about 15 ms of each start.
+"""
 
 import sys
 from datetime import date
@@ -74,9 +76,16 @@ def template(
     previous: Annotated[str | None, typer.Option(help="上年度报告 （文件或网址）： 预填上年结转， 批注上年现行有效件数， "
                                                  "列出上年所列问题； 单位名称默认与之相同")] = None,
     ledger: Annotated[Path | None, typer.Option(help="改为生成依申请公开登记台账工作簿，如 台账.xlsx")] = None,
+    score_pack: Annotated[Path | None, typer.Option(help="改为写出考核细则示例 （供修改后用于 city --score），如 考核细则.toml")] = None,
     overwrite: Annotated[bool, typer.Option(help="允许覆盖已存在的文件")] = False,
 ) -> None:
-    """生成填报工作簿（或 --ledger 生成登记台账）。"""
+    """生成填报工作簿（或 --ledger 生成登记台账，--score-pack 写出考核细则示例）。"""
+    if score_pack is not None:
+        from qtx_report.city.scoring import write_example_pack
+
+        write_example_pack(score_pack, overwrite=overwrite)
+        typer.echo(f"已写出考核细则示例：{score_pack}（示例，请按当年的考核细则修改项目、分值和上限后使用）")
+        return
     if ledger is not None:
         from qtx_report.ledger.template import write_ledger_template
 
@@ -98,14 +107,14 @@ def template(
                + (f"，已按上年度报告 {previous} 预填上年结转" if last is not None else ""))
 
 
-def _last_year_report(previous: str | None, year: int | None) -> Loaded | None:
+def _last_year_report(previous: str | None, year: int | None) -> "Loaded | None":
     """Last year's report for `template --previous`: one report (a file or web address) of the year
     before `year`; anything else is refused before a workbook is written."""
     from dataclasses import replace
 
     from qtx_report.api import load_previous
     from qtx_report.model.findings import InputError
-    from qtx_report.model.loaded import Loaded  # noqa: F811 (at run time; above only for the annotation)
+    from qtx_report.model.loaded import Loaded  # at run time; above only for the annotation
 
     if previous is not None and not previous.strip():
         raise InputError("--previous", "没有给出上年度报告：请写上年度报告的文件名或网址。")
@@ -279,12 +288,20 @@ def city(
     office_address: Annotated[str | None, typer.Option(help="联系机关的地址 （写入汇总报告开头）")] = None,
     office_phone: Annotated[str | None, typer.Option(help="联系机关的电话 （写入汇总报告开头 和通知单）")] = None,
     reviews: Annotated[Path | None, typer.Option(help="审核意见： 填了处理意见的 全市汇总.xlsx 或 审核意见.json； 不指定时 沿用输出文件夹中 上次的 审核意见.json")] = None,
+    score: Annotated[Path | None, typer.Option(help="考核细则 （.toml）： 按细则为每个单位评分， 生成 考核评分/ 中的评分表； 示例用 template --score-pack 细则.toml 写出")] = None,
+    compare: Annotated[bool, typer.Option(help="与 --previous 同用： 为每个单位生成与上年度的对比页 （对比/单位名.html）")] = False,
 ) -> None:
     """汇总全市：缺报、迟报、数据错误，全市汇总表和汇总报告草稿。
 
     在输出文件夹中生成 全市汇总.xlsx（报送情况、未报送单位、汇总表、问题清单、已解决、分组汇总）、
     全市汇总报告.docx（含附件和图表）、全市汇总.json、审核意见.json 和 图表/。加 --notices 文件夹 时另生成
     整改通知单_单位名.docx 和 未报送单位.docx。
+
+    报送情况表列出各单位的实质公开率、纠错率、无法提供占比（案件不足30件的不计算）
+    和异常提示（与上年相比变化5倍以上、上年较多本年为0、现行有效超过100件而未废止；
+    只提醒核对，不是错误）。加 --score 细则.toml 时按细则评分：报送情况表加“得分”“档次”列，
+    另有“考核扣分”表，汇总报告附件4为得分排名，考核评分/ 中为每个单位的考核评分表，
+    每一处扣分都列出依据（问题、文件和位置）。
 
     审核意见：在“问题清单”的“处理意见”列选择 确认 或 不予采纳（错误须写明理由），下次运行时加
     --reviews 全市汇总.xlsx。意见按问题的指纹沿用到同一问题：不予采纳的警告不再计数；不予采纳的错误显示为
@@ -299,7 +316,7 @@ def city(
                                   jobs=jobs, include_invalid=include_invalid, render_all=render_all,
                                   city_deadline=city_deadline, overwrite=overwrite, notices=notices,
                                   resubmit_by=resubmit_by, today=today, office=office, office_address=office_address,
-                                  office_phone=office_phone, reviews=reviews))
+                                  office_phone=office_phone, reviews=reviews, score=score, compare=compare))
 
 
 @app.command(cls=Command)
@@ -331,6 +348,15 @@ def ledger_status(
     from qtx_report.cli.ledger import status_command
 
     raise typer.Exit(status_command(ledger, today=today))
+
+
+from qtx_report.cli.admin import register as register_admin  # noqa: E402  (light: season loads inside its commands)
+
+register_admin(app, Group, Command)
+
+from qtx_report.cli.serve import register as register_serve  # noqa: E402  (light: the server loads inside serve)
+
+register_serve(app, Command)
 
 
 def main() -> NoReturn:
