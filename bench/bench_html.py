@@ -31,10 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from interleave import arguments, interleaved, print_ratios, print_steps  # noqa: E402
+
 from qtx_report import synth  # noqa: E402
 from qtx_report.read.html import read_html  # noqa: E402
 from qtx_report.write.report import render_html  # noqa: E402
-from interleave import arguments, interleaved, print_ratios, print_steps  # noqa: E402
 
 # What Word's HTML export leaves on every cell of a table pasted into a portal's editor.
 CELL_STYLE = ('style="border:solid windowtext 1.0pt;border-top:none;mso-border-alt:solid windowtext .5pt;'
@@ -57,7 +58,7 @@ def portal_page(report) -> str:
     count = iter(range(100_000))
 
     def cell(match: re.Match[str]) -> str:
-        tag, attributes, content = match.group(1), match.group(2), match.group(3)
+        attributes, content = match.group(2), match.group(3)
         attributes = re.sub(r'\s*class="[^"]*"', "", attributes)
         if re.fullmatch(r"\d+", content):
             content = _number(content, next(count))

@@ -28,10 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from interleave import arguments, interleaved, print_ratios, print_steps  # noqa: E402
+
 from qtx_report.read.load import load_report  # noqa: E402
 from qtx_report.read.pdf import read_pdf  # noqa: E402
 from qtx_report.write.report import convert_pdf, render_docx  # noqa: E402
-from interleave import arguments, interleaved, print_ratios, print_steps  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "2025" / "市自然资源局.xlsx"
 

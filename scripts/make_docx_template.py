@@ -367,8 +367,10 @@ def missing_body(doc) -> None:
     signature(doc)
 
 
-SCORE_COLUMNS = (("序号", 10.0), ("考核项目", 34.0), ("扣分", 12.0), ("依据", 16.0), ("说明", 58.0),
-                 ("文件和位置", 36.0))
+# (header, width in mm, cell role, the row's field)
+SCORE_COLUMNS = (("序号", 10.0, "value", "{{ d.n }}"), ("考核项目", 34.0, "label", "{{ d.item }}"),
+                 ("扣分", 12.0, "value", "{{ d.points }}"), ("依据", 16.0, "value", "{{ d.code }}"),
+                 ("说明", 58.0, "label", "{{ d.message }}"), ("文件和位置", 36.0, "label", "{{ d.where }}"))
 
 
 def score_body(doc) -> None:
@@ -379,10 +381,7 @@ def score_body(doc) -> None:
     doc.add_paragraph("基础分{{ base }}分，扣分合计{{ deducted }}分。评分细则：{{ pack }}。", style="Normal")
     doc.add_paragraph("{%p if rows %}")
     doc.add_paragraph("扣分明细", style="表前")
-    loop_table(doc, "deductions", tuple((label, mm, "label" if i in (1, 4, 5) else "value", "{{ d.%s }}" % key)
-                                        for i, ((label, mm), key) in enumerate(zip(
-                                            SCORE_COLUMNS, ("n", "item", "points", "code", "message", "where")))),
-               "d in rows")
+    loop_table(doc, "deductions", SCORE_COLUMNS, "d in rows")
     doc.add_paragraph("{%p else %}")
     doc.add_paragraph("按评分细则，未发现扣分情况。", style="Normal")
     doc.add_paragraph("{%p endif %}")

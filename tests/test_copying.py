@@ -16,8 +16,8 @@ from qtx_report.city.copying import COMMON, COPY_SHEET, copied_pairs, passages
 from qtx_report.city.reviews import DISMISS, Review
 from qtx_report.city.roster import read_roster
 from qtx_report.cli.city import city_command
-from qtx_report.rules.registry import validate
 from qtx_report.read.load import load_report
+from qtx_report.rules.registry import validate
 from qtx_report.rules.text import repeated_share, shingles
 from qtx_report.write.workbook import write_template
 

@@ -161,7 +161,7 @@ def test_the_city_total_counts_each_unit_once(levels_run, three_levels):
 
 
 def test_each_parents_sum_is_its_childrens(levels_run, three_levels):
-    folder, units, _ = three_levels
+    folder, _units, _ = three_levels
     _, summary, _ = levels_run
     by_parent = parents(summary)
     expected = hand_sum([folder / "便民服务中心.xlsx", folder / "综合执法队.xlsx"])

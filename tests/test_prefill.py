@@ -213,7 +213,7 @@ def test_unusable_last_year_is_refused(tmp_path: Path, bad: str) -> None:
 def test_last_year_is_never_written_over(tmp_path: Path) -> None:
     last = tmp_path / "去年.xlsx"
     last.write_bytes(LAST.read_bytes())
-    code, output = run("template", str(last), "--previous", str(last), "--overwrite")
+    code, _output = run("template", str(last), "--previous", str(last), "--overwrite")
     assert code == 2 and last.read_bytes() == LAST.read_bytes()
 
 

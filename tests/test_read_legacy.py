@@ -95,7 +95,7 @@ def test_without_libreoffice_the_message_says_what_to_do(tmp_path, monkeypatch):
     doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     result = CliRunner().invoke(app, ["check", str(doc)])
-    assert result.exit_code == 2 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert (result.exit_code == 2 and result.exception is None) or isinstance(result.exception, SystemExit)
     assert "报告.doc" in result.output and "LibreOffice" in result.output and "另存为” .docx" in result.output
 
 

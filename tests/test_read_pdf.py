@@ -6,6 +6,7 @@ LibreOffice (skipped when it is not installed), as a clerk's "另存为 PDF" doe
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 import tempfile
@@ -13,13 +14,13 @@ import zlib
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from docx import Document
 from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qtx_report import synth
 from qtx_report.form.editions import edition
@@ -27,10 +28,10 @@ from qtx_report.form.grids import layouts
 from qtx_report.model.findings import InputError
 from qtx_report.model.places import PageLine
 from qtx_report.model.report import Report
-from qtx_report.read.load import load_report
-from qtx_report.read.source import REPORT_SUFFIXES
-from qtx_report.read.pdf import MAX_PAGES, read_pdf
 from qtx_report.ooxml.office import soffice_path
+from qtx_report.read.load import load_report
+from qtx_report.read.pdf import MAX_PAGES, read_pdf
+from qtx_report.read.source import REPORT_SUFFIXES
 from qtx_report.write.report import render_docx, soffice_env
 
 from .helpers import balanced
@@ -370,7 +371,7 @@ def test_columns_found_by_bisection_are_those_a_scan_finds(centres: list[float],
 
     bands = _bands(centres)
     assert _nearest(bands, x0) == min(range(len(bands)), key=lambda i: abs(bands[i] - x0))
-    gaps = [b - a for a, b in zip(bands, bands[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(bands)]
     covered = sum(x0 < b < x1 for b in bands)
     half_gap = (min(gaps) if gaps else 60.0) / 2
     scanned = len(bands) > 1 and (covered > 1 or x1 - x0 > 2.4 * half_gap)

@@ -137,7 +137,7 @@ def test_an_error_dismissed_with_a_reason_is_explained_still_listed_and_does_not
 
 
 def test_a_confirmed_error_still_counts(rounds):
-    _, after, printed = rounds["second"]
+    _, after, _printed = rounds["second"]
     row = agency_row(after, HOUSING)
     assert (row["state"], row["errors"]) == ("invalid", 2)
     assert finding(after, HOUSING, "B401", "D27")["review"]["status"] == "已确认"
@@ -216,7 +216,7 @@ def test_a_regenerated_workbook_without_reviews_keeps_every_decision(rounds, tmp
     assert len(kept["decisions"]) == 4 and {d["status"] for d in kept["decisions"]} == {"已不予采纳", "已说明", "已解决"}
     # Once more, with the workbook as filled in the first round: the resolved decision stays resolved,
     # and a regenerated 已解决 sheet read back loses nothing either.
-    code, again, printed = run(rounds["folder"], rounds["out"], capsys, reviews=rounds["filled"])
+    _code, again, printed = run(rounds["folder"], rounds["out"], capsys, reviews=rounds["filled"])
     assert again["reviews"]["applied"] == 3 and len(again["reviews"]["resolved"]) == 1
     assert "审核意见：3 条已沿用到本次的问题（已不予采纳 1、已说明 2）；1 条对应的问题已不存在（已解决）" in printed
     assert read_reviews(rounds["out"] / outputs.OUT_XLSX).keys() == read_reviews(rounds["out"] / outputs.OUT_REVIEWS).keys()

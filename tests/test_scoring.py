@@ -200,3 +200,25 @@ def docx_text(path: Path) -> str:
     with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
         xml = z.read("word/document.xml").decode("utf-8")
     return "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml)).replace("&lt;", "<")
+
+
+values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                      max_leaves=12)
+keys = st.sampled_from(["title", "note", "base", "levels", "items", "name", "points", "cap", "codes", "statuses",
+                        "basis", "min", "x"])
+tables = st.dictionaries(keys, values | st.lists(st.dictionaries(keys, values, max_size=6), max_size=3), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tables)
+def test_any_pack_is_read_or_refused_in_chinese(data):
+    """Whatever a pack holds (TOML gives tables, lists, strings, numbers, booleans), it is read or
+    refused with a message naming the file: never another exception."""
+    try:
+        pack = parse_pack(data, "细则.toml")
+    except InputError as err:
+        assert err.describe().startswith("细则.toml")
+    else:
+        assert pack.items and all(i.codes or i.statuses for i in pack.items)
+        assert pack.levels[-1][1] <= 0

@@ -298,7 +298,7 @@ def test_concurrent_submits_all_land_with_their_own_numbers(engine, files):
         start.wait()
         try:
             results.append(season.submit(Upload("报告.xlsx", content + key.encode(), DAY, key)))
-        except Exception as err:  # noqa: BLE001 — the assertion below names it
+        except Exception as err:
             failures.append(err)
 
     threads = [threading.Thread(target=send, args=job) for job in jobs]

@@ -254,7 +254,7 @@ def test_without_last_year_the_workbook_is_blank_but_named(server: Server, tmp_p
 
 
 def test_the_roster_with_its_filters(server: Server, tmp_path: Path) -> None:
-    fixed, broken = workbooks(tmp_path)
+    fixed, _ = workbooks(tmp_path)
     upload(agency_client(server, NATURAL), fixed)
     _, finance_broken = workbooks(tmp_path / "finance", FINANCE)
     server.clock.at = datetime(2026, 1, 16, 10, 0)  # after the deadline
@@ -319,12 +319,16 @@ def test_access_codes_are_shown_once(server: Server) -> None:
     code = re.search(r'id="code">([^<]+)<', issued.text).group(1)
     assert server.accounts.agency_for_code(code, YEAR) == agency_key(FINANCE)
     assert code not in office.get("/office/codes").text
-    client = server.client()
-    assert client.post("/login/agency", data={"code": code, "csrf": csrf_of(client)}).url.path == "/agency"
+    holder = server.client()
+    assert holder.post("/login/agency", data={"code": code, "csrf": csrf_of(holder)}).url.path == "/agency"
     office.post("/office/codes", data={"csrf": token, "agency": agency_key(FINANCE)})  # issued again: the old one goes
     client = server.client()
     response = client.post("/login/agency", data={"code": code, "csrf": csrf_of(client)})
     assert response.status_code == 401 and "访问码不正确" in text_of(response.text)
+    # and whoever logged in with the old code is logged out: the code may have leaked
+    again = holder.get("/agency")
+    assert again.url.path == "/" and "报送单位登录" in text_of(again.text)
+    assert holder.get("/agency/workbook.xlsx").url.path == "/"
 
 
 def test_the_audit_log_names_who_did_what(server: Server, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -35,6 +35,7 @@ DEFAULT_LEVELS = (("优秀", 90.0), ("良好", 70.0), ("合格", 60.0), ("不合
 MAX_PACK_BYTES = 1_000_000
 _PACK_KEYS = {"title", "note", "base", "levels", "items"}
 _ITEM_KEYS = {"name", "points", "cap", "codes", "statuses", "basis"}
+Refuse = Callable[[str, str], InputError]  # (where in the pack, what is wrong) → the error naming the file
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def parse_pack(data: dict, source: str) -> Pack:
                 tuple(item(entry, n, refuse) for n, entry in enumerate(items, start=1)), source)
 
 
-def item(entry: object, n: int, refuse) -> Item:
+def item(entry: object, n: int, refuse: Refuse) -> Item:
     if not isinstance(entry, dict):
         raise refuse(f"第{n}个考核项目", "应为 [[items]] 表。")
     name = text(entry.get("name"), f"第{n}个考核项目的 name", refuse)
@@ -141,7 +142,7 @@ def item(entry: object, n: int, refuse) -> Item:
     return Item(name, points, cap, tuple(codes), tuple(statuses), text(entry.get("basis", ""), f"{where}的 basis", refuse, required=False))
 
 
-def levels(value: object, refuse) -> tuple[tuple[str, float], ...]:
+def levels(value: object, refuse: Refuse) -> tuple[tuple[str, float], ...]:
     if value is None:
         return DEFAULT_LEVELS
     if not isinstance(value, list) or not value:
@@ -158,25 +159,25 @@ def levels(value: object, refuse) -> tuple[tuple[str, float], ...]:
     return tuple(found)
 
 
-def unknown(table: dict, allowed: set[str], where: str, refuse) -> None:
+def unknown(table: dict, allowed: set[str], where: str, refuse: Refuse) -> None:
     extra = sorted(set(table) - allowed)
     if extra:
         raise refuse(where, f"不认识的键 {'、'.join(extra)}（可用：{'、'.join(sorted(allowed))}）。")
 
 
-def text(value: object, where: str, refuse, required: bool = True) -> str:
+def text(value: object, where: str, refuse: Refuse, required: bool = True) -> str:
     if not isinstance(value, str) or (required and not value.strip()):
         raise refuse(where, "应为一段非空文字。" if required else "应为文字。")
     return value.strip()
 
 
-def strings(value: object, where: str, refuse) -> list[str]:
+def strings(value: object, where: str, refuse: Refuse) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise refuse(where, "应为文字列表，如 [\"B401\", \"B402\"]。")
     return [v.strip() for v in value]
 
 
-def number(value: object, where: str, refuse, minimum: float) -> float:
+def number(value: object, where: str, refuse: Refuse, minimum: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value) or value < minimum:
         raise refuse(where, "应为数字" + (f"，且不小于 {minimum:g}。" if minimum > -math.inf else "。"))
     return float(value)

@@ -8,11 +8,11 @@ from pathlib import Path
 from qtx_report.api import FileResult
 from qtx_report.cli.report_output import print_text
 from qtx_report.model.findings import InputError, exit_code
+from qtx_report.ooxml.office import soffice_path
 from qtx_report.read.guard import guard_zip
 from qtx_report.read.load import load_report
 from qtx_report.rules.registry import validate
 from qtx_report.write.context import DRAFT_MARK, text_too_long
-from qtx_report.ooxml.office import soffice_path
 from qtx_report.write.report import default_output, report_files, write_report
 
 

@@ -7,6 +7,7 @@ opened in place (LibreOffice leaves lock files beside what it opens)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -69,7 +70,5 @@ def _run(command: list[str], timeout_s: float, env: Mapping[str, str] | None) ->
 
 
 def _kill_leftovers(group: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):  # the usual case: every process of the group has ended
         os.killpg(group, signal.SIGKILL)
-    except ProcessLookupError:  # the usual case: every process of the group has ended
-        pass

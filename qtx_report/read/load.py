@@ -13,6 +13,7 @@ from qtx_report.read.legacy import DOCUMENTS, WORKBOOKS, read_legacy
 from qtx_report.read.source import source_file
 from qtx_report.read.xlsx import read_workbook
 
+
 def load_report(path: Path | str) -> Loaded:
     path = source_file(Path(path))
     try:

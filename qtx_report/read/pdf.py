@@ -610,7 +610,7 @@ class _Bands(list):
     def __init__(self, centres: list[float]) -> None:
         super().__init__(centres)
         self.ordered = all(a < b for a, b in itertools.pairwise(self)) and \
-            (not self or -math.inf < self[0] and self[-1] < math.inf)
+            (not self or (-math.inf < self[0] and self[-1] < math.inf))
 
     @cached_property
     def half_gap(self) -> float:
@@ -625,7 +625,7 @@ def _bands(centres: list[float]) -> _Bands:
     # a column ends where the gap to the next centre is not below 12 pt (a NaN gap ends one too)
     close = map((12.0).__gt__, map(operator.sub, xs[1:], xs))
     ends = [*itertools.compress(itertools.count(1), map(operator.not_, close)), len(xs)]
-    return _Bands([round(sum(xs[i:j]) / (j - i), 0) for i, j in zip([0, *ends], ends) if j > i])
+    return _Bands([round(sum(xs[i:j]) / (j - i), 0) for i, j in zip([0, *ends], ends, strict=False) if j > i])
 
 
 # ---------------------------------------------------------------- a table

@@ -26,6 +26,7 @@ MAX_NAME = 64
 # SHA-256 digest is enough to keep them (nobody can try 2^79 codes) and can be looked up.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 16
+MARK_LENGTH = 16  # hex digits of a code's digest a session keeps
 MAX_FAILURES = 5  # failed logins …
 WINDOW = timedelta(minutes=15)  # … within this long throttle the one who tried
 
@@ -95,6 +96,14 @@ class Accounts:
             query = query.where(access_codes.c.year == year)
         with self.engine.connect() as connection:
             return connection.execute(query).scalar()
+
+    def code_mark(self, agency_key: str, year: int) -> str | None:
+        """A mark of the agency's current code (part of its digest; never the code): a session keeps
+        the mark of the code it logged in with, so issuing a new code ends the sessions of the old."""
+        with self.engine.connect() as connection:
+            digest = connection.execute(select(access_codes.c.code_hash).where(
+                access_codes.c.year == year, access_codes.c.agency_key == agency_key)).scalar()
+        return digest[:MARK_LENGTH] if digest else None
 
     def has_code(self, agency_key: str, year: int) -> bool:
         with self.engine.connect() as connection:

@@ -45,7 +45,7 @@ def agency_login(request: Request, form: dict[str, str] = Depends(form_of)) -> R
     record_login(accounts, who, key is not None, now)
     if key is None:
         return render(request, "login.html", 401, title="登录", error=WRONG_CODE)
-    request.state.session = new_session(AGENCY, key)
+    request.state.session = new_session(AGENCY, key, accounts.code_mark(key, settings.year) or "")
     accounts.audit(f"单位:{key}", "登录", f"来自 {client_address(request)}", now)
     return redirect("/agency")
 

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from qtx_report.season.accounts import Accounts
 from qtx_report.season.model import SeasonStore
-from qtx_report.server.security import AGENCY, CSRF_FIELD, OFFICE, Session, check_csrf, session_of
+from qtx_report.server.security import AGENCY, CSRF_FIELD, OFFICE, Session, check_csrf, new_session, session_of
 from qtx_report.server.uploads import DEFAULT_LIMIT
 from qtx_report.write.report import template_dir
 
@@ -90,8 +90,15 @@ def _logged_in_as(role: str, request: Request) -> Session:
 
 
 def agency_session(request: Request) -> Session:
-    """The logged-in agency (a dependency of every agency page)."""
-    return _logged_in_as(AGENCY, request)
+    """The logged-in agency (a dependency of every agency page), as long as the code it logged in
+    with is still its code: once the office issues a new one (the old may have leaked), every
+    session of the old ends and the login page is shown."""
+    session = _logged_in_as(AGENCY, request)
+    settings = settings_of(request)
+    if settings.accounts.code_mark(session.who, settings.year) != session.mark:
+        request.state.session = new_session()
+        raise NeedLogin
+    return session
 
 
 def office_session(request: Request) -> Session:
@@ -114,7 +121,7 @@ async def form_of(request: Request) -> dict[str, str]:
 
 def download(data: bytes, name: str, media_type: str) -> Response:
     """A file to save, named in a way every browser reads (RFC 5987), never shown inline."""
-    ascii_name = "".join(ch if ch.isascii() and ch.isalnum() or ch in "._-" else "_" for ch in name)
+    ascii_name = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "._-" else "_" for ch in name)
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
     return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
 

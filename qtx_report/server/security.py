@@ -35,10 +35,11 @@ class Session:
     csrf: str
     role: str = ""  # AGENCY, OFFICE, or "" before logging in
     who: str = ""  # the agency's roster key or the office user's name
+    mark: str = ""  # an agency's: the mark of the code it logged in with (`Accounts.code_mark`)
 
 
-def new_session(role: str = "", who: str = "") -> Session:
-    return Session(secrets.token_urlsafe(32), role, who)
+def new_session(role: str = "", who: str = "", mark: str = "") -> Session:
+    return Session(secrets.token_urlsafe(32), role, who, mark)
 
 
 class Sessions:
@@ -53,12 +54,13 @@ class Sessions:
             return None
         try:
             data = self.serializer.loads(value, max_age=SESSION_HOURS * 3600)
-            return Session(str(data["csrf"]), str(data["role"]), str(data["who"]))
+            return Session(str(data["csrf"]), str(data["role"]), str(data["who"]), str(data.get("mark", "")))
         except (BadSignature, KeyError, TypeError):
             return None
 
     def cookie(self, session: Session) -> str:
-        value = self.serializer.dumps({"csrf": session.csrf, "role": session.role, "who": session.who})
+        value = self.serializer.dumps({"csrf": session.csrf, "role": session.role, "who": session.who,
+                                       "mark": session.mark})
         return (f"{COOKIE}={value}; Path=/; Max-Age={SESSION_HOURS * 3600}; HttpOnly; SameSite=Lax"
                 + ("; Secure" if self.secure else ""))
 

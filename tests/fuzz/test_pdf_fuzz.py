@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from qtx_report.read.load import load_report
 from qtx_report.ooxml.office import soffice_path
+from qtx_report.read.load import load_report
 from qtx_report.write.report import convert_pdf, render_docx
 
 from .harness import SAMPLES, SEEDED_CASES, run_cli
