@@ -171,3 +171,14 @@ def test_the_console_script_goes_through_the_translation(capsys: pytest.CaptureF
 def test_python_minus_m_goes_through_the_translation() -> None:
     outcome = run_cli("check", "--city-deadline", "02-29", "x.xlsx")
     assert outcome.code == 2 and "选项 --city-deadline：" in outcome.stderr and "Usage" not in outcome.stderr
+
+
+@pytest.mark.parametrize(("args", "expected", "where"), [
+    (("admin", "issue-code"), "缺少参数 agency", "qtx-report admin issue-code --help"),
+    (("admin",), "请给出 admin 之后要运行的命令", "qtx-report admin --help"),
+    (("db",), "请给出 db 之后要运行的命令", "qtx-report db --help"),
+])
+def test_a_sub_command_is_named_in_full(capsys: pytest.CaptureFixture[str], args: tuple[str, ...], expected: str,
+                                        where: str) -> None:
+    code, err = run(capsys, *args)
+    assert code == 2 and expected in err and f"查看用法：{where}" in err

@@ -45,9 +45,19 @@ def explain(err: click.ClickException, root: Any, argv: Sequence[str]) -> str:
     group, `argv` what was typed: an option used wrongly comes without the command it was given to."""
     ctx = getattr(err, "ctx", None)
     command = ctx.command if ctx is not None else root.commands.get(_named(root, argv), root)
-    # The program as the README names it, however it was started (python -m shows its own path).
-    where = "qtx-report" if isinstance(command, TyperGroup) else f"qtx-report {command.name}"
+    # The program as the README names it, however it was started (python -m shows its own path),
+    # then the commands down to the one at fault (qtx-report admin issue-code).
+    names = _command_names(ctx) if ctx is not None else ([] if command is root else [command.name])
+    where = " ".join(["qtx-report", *names])
     return f"错误：{_what(err, command, root, argv)}\n查看用法：{where} --help\n"
+
+
+def _command_names(ctx: Any) -> list[str]:
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.command.name)
+        ctx = ctx.parent
+    return names[::-1]
 
 
 def _named(root: Any, argv: Sequence[str]) -> str:
@@ -57,6 +67,8 @@ def _named(root: Any, argv: Sequence[str]) -> str:
 
 def _what(err: click.ClickException, command: Any, root: Any, argv: Sequence[str]) -> str:
     if isinstance(err, click.NoArgsIsHelpError):  # typer has already printed the help
+        if getattr(err.ctx, "parent", None) is not None:  # a group of commands under the root (admin, db)
+            return f"请给出 {command.name} 之后要运行的命令（见上）。"
         return "请给出要运行的命令（见上），如：qtx-report check 报告.xlsx"
     if isinstance(err, click.NoSuchOption):
         return f"没有选项 {err.option_name}{_did_you_mean(err.possibilities)}。"
