@@ -10,13 +10,14 @@ file as `check` places it (`model.findings.place_text`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from qtx_report.city.draft import Office
 from qtx_report.city.roster import agency_key
-from qtx_report.city.status import FINDING_KEYS, STATES, Compiled, StatusRow, Submission
+from qtx_report.city.status import STATES, Compiled, StatusRow, Submission
 from qtx_report.model.findings import CODES, SEVERITY_NAMES, InputError, place_text
 from qtx_report.model.text import MAX_NAME_BYTES, file_name
 from qtx_report.ooxml.zips import office_text
@@ -123,16 +124,19 @@ def findings_of(c: Compiled, files: set[str]) -> dict[str, tuple[Item, ...]]:
     """The errors, then the warnings, of each of `files` that still count: a finding the office
     dismissed or accepted an explanation for (`city.reviews`) asks nothing more of the agency."""
     found: dict[str, list[Item]] = {}
-    for row in c.findings():
-        f = dict(zip(FINDING_KEYS, row, strict=True))
-        file, code, severity, section = str(f["file"]), str(f["code"]), str(f["severity"]), str(f["section"])
-        review = c.reviews.get(str(f["fingerprint"]))
-        if file not in files or severity not in SHOWN or (review is not None and not review.counts):
-            continue
-        place = place_text(str(f["sheet"]), str(f["cell"])) or (f"“{section}”部分" if section else NO_PLACE)
-        found.setdefault(file, []).append(Item(severity, code, CODES[code].title, place, str(f["message"]),
-                                               CODES[code].why))
+    for f in c.counting_findings():
+        file, code, severity = str(f["file"]), str(f["code"]), str(f["severity"])
+        if file in files and severity in SHOWN:
+            found.setdefault(file, []).append(Item(severity, code, CODES[code].title, finding_place(f),
+                                                   str(f["message"]), CODES[code].why))
     return {file: tuple(sorted(items, key=lambda i: SHOWN.index(i.severity))) for file, items in found.items()}
+
+
+def finding_place(f: Mapping[str, object]) -> str:
+    """Where a finding (keyed by FINDING_KEYS) is in the agency's own file, as `check` places it;
+    its section, or the whole file, for one at no cell."""
+    section = str(f["section"] or "")
+    return place_text(str(f["sheet"] or ""), str(f["cell"] or "")) or (f"“{section}”部分" if section else NO_PLACE)
 
 
 def days_text(days: int) -> str:

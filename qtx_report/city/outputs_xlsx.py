@@ -104,9 +104,12 @@ def write_xlsx(path: Path, c: Compiled, scores: list[Score] | None = None) -> No
     del wb[GUIDE_SHEET]  # the clerk's guide has nothing to say about a summary
     wb.properties.title = f"{CITY}{c.year}年度政府信息公开工作年度报告汇总"
     streams: dict[str, Stream] = {}
-    by_agency = {s.agency: s for s in scores or []}
-    status = (status_values(r) + score_cells(by_agency.get(r.agency)) * (scores is not None) for r in c.rows)
-    columns = STATUS_COLUMNS + SCORE_COLUMNS * (scores is not None)
+    if scores is None:
+        columns, status = STATUS_COLUMNS, (status_values(r) for r in c.rows)
+    else:
+        by_agency = {s.agency: s for s in scores}
+        columns = STATUS_COLUMNS + SCORE_COLUMNS
+        status = (status_values(r) + score_cells(by_agency.get(r.agency)) for r in c.rows)
     streams[STATUS_SHEET] = table_sheet(wb, STATUS_SHEET, columns, status, len(c.rows), 0, SHARE_COLUMNS,
                                          freeze="B2")  # the agency name stays in view
     missing = ([a.name, a.group, "、".join(a.aliases), note] for a, note in c.missing)

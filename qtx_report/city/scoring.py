@@ -18,9 +18,9 @@ from datetime import date
 from pathlib import Path
 
 from qtx_report.city.draft import Office
-from qtx_report.city.notices import cleaned, day_text, notice_names
-from qtx_report.city.status import FINDING_KEYS, STATES, Compiled, StatusRow
-from qtx_report.model.findings import CODES, InputError, place_text
+from qtx_report.city.notices import cleaned, day_text, finding_place, notice_names
+from qtx_report.city.status import STATES, Compiled, StatusRow
+from qtx_report.model.findings import CODES, InputError
 from qtx_report.read.source import source_file
 from qtx_report.write.files import atomic_path, write_bytes_atomic
 from qtx_report.write.report import render_template, template_dir
@@ -203,10 +203,8 @@ def findings_by_agency(c: Compiled, rows: dict[str, list[StatusRow]]) -> dict[st
     """Each agency's findings that still count, on its files of the year (not on another year's)."""
     files = {(r.agency, r.file) for agency_rows in rows.values() for r in agency_rows if r.state != "wrong_year"}
     found: dict[str, list[dict[str, object]]] = {}
-    for row in c.findings():
-        f = dict(zip(FINDING_KEYS, row, strict=True))
-        review = c.reviews.get(str(f["fingerprint"]))
-        if (f["agency"], f["file"]) in files and (review is None or review.counts):
+    for f in c.counting_findings():
+        if (f["agency"], f["file"]) in files:
             found.setdefault(str(f["agency"]), []).append(f)
     return found
 
@@ -238,8 +236,7 @@ def status_evidence(it: Item, rows: list[StatusRow], roster: str) -> Iterator[Ev
 def finding_evidence(it: Item, findings: list[dict[str, object]]) -> Iterator[Evidence]:
     for f in findings:
         if f["code"] in it.codes:
-            place = place_text(str(f["sheet"] or ""), str(f["cell"] or "")) or str(f["section"] or "")
-            yield Evidence(str(f["file"]), place, str(f["code"]), str(f["message"]))
+            yield Evidence(str(f["file"]), finding_place(f), str(f["code"]), str(f["message"]))
 
 
 def ranked(scores: list[Score]) -> list[Score]:

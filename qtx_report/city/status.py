@@ -353,3 +353,12 @@ class Compiled:
         self.spool.seek(0)
         for line in self.spool:
             yield json.loads(line)
+
+    def counting_findings(self) -> Iterator[dict[str, object]]:
+        """Every finding (keyed by FINDING_KEYS) that still counts: not one the office dismissed or
+        accepted an explanation for (`city.reviews`). What the notices list and the scores deduct for."""
+        for row in self.findings():
+            f = dict(zip(FINDING_KEYS, row, strict=True))
+            review = self.reviews.get(str(f["fingerprint"]))
+            if review is None or review.counts:
+                yield f
