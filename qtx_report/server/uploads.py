@@ -15,12 +15,13 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
+from qtx_report.season.uploads import safe_original
+
 MB = 1024 * 1024
 DEFAULT_LIMIT = 20 * MB  # a filled workbook is some 50 KB, a published PDF a few MB
 FORM_OVERHEAD = 64 * 1024  # the multipart framing and the other fields around the file
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".docx", ".pdf", ".html", ".htm")
 FILE_FIELD = "file"
-NAME_LIMIT = 200
 
 
 class UploadRefused(Exception):
@@ -33,7 +34,7 @@ class UploadRefused(Exception):
 
 @dataclass(frozen=True)
 class Received:
-    original: str  # the file's base name as sent, cut to NAME_LIMIT
+    original: str  # the file's base name as sent, made safe (`season.uploads.safe_original`)
     content: bytes
     fields: dict[str, str]
 
@@ -70,7 +71,7 @@ async def receive_upload(request: Request, limit: int) -> Received:
         sent = form.get(FILE_FIELD)
         if not isinstance(sent, UploadFile) or not sent.filename:
             raise UploadRefused("没有选择文件。请选择要报送的工作簿或报告后再上传。")
-        original = base_name(sent.filename)
+        original = safe_original(sent.filename)  # the store's own rule: never a path from the client
         if PurePosixPath(original).suffix.lower() not in UPLOAD_SUFFIXES:
             raise UploadRefused(f"“{original}”不是可以报送的文件类型。请上传填报工作簿（.xlsx）、Word 报告（.docx）、"
                                 "PDF 或网页（.html）；.doc、.xls、.wps 文件请先另存为 .docx 或 .xlsx。")
@@ -82,11 +83,3 @@ async def receive_upload(request: Request, limit: int) -> Received:
     if not content:
         raise UploadRefused(f"“{original}”是空文件（0 字节）。请确认选择的是填好的文件后重新上传。")
     return Received(original, content, fields)
-
-
-def base_name(sent: str) -> str:
-    """The last part of a name as a browser sends it (old browsers send C:\\Users\\…\\报告.xlsx)."""
-    name = sent.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    name = "".join(ch for ch in name if ch.isprintable())
-    suffix = PurePosixPath(name).suffix[:10]
-    return name if len(name) <= NAME_LIMIT else name[:NAME_LIMIT - len(suffix)] + suffix
