@@ -7,10 +7,12 @@ database the unique (year, agency key, number) turns a race into a retry, never 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import count
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Engine, Row, Select, delete, func, insert, select
 from sqlalchemy.engine import Connection
@@ -30,6 +32,7 @@ from qtx_report.season.tables import receipts, reviews, rosters, versions
 from qtx_report.season.uploads import named, upload_file
 
 ATTEMPTS = 8  # a submit that lost the race for its version number tries again
+T = TypeVar("T")
 _V = versions.c
 # A version's columns but its file: listing never reads the contents; the roster's table not even
 # the findings (decoding 5,000 agencies' findings would take most of a page's time).
@@ -82,11 +85,16 @@ class SqlStore:
 
     def submit(self, upload: Upload) -> Submitted:
         checked = self._check(upload)
+        return self._written(lambda connection: self._file(connection, checked))
+
+    def _written(self, work: Callable[[Connection], T]) -> T:
+        """`work` in one writing transaction, tried again when another writer took the same unique
+        key first (the next version number, a decision on the same fingerprint)."""
         for attempt in count(1):
             try:
                 with writing(self.engine).begin() as connection:
-                    return self._file(connection, checked)
-            except IntegrityError:  # another submit took this number first
+                    return work(connection)
+            except IntegrityError:
                 if attempt == ATTEMPTS:
                     raise
 
@@ -180,17 +188,13 @@ class SqlStore:
         return {r.fingerprint: r for r in found}
 
     def decide(self, review: Review) -> None:
-        for attempt in count(1):
-            try:
-                with writing(self.engine).begin() as connection:
-                    connection.execute(delete(reviews).where(reviews.c.year == self.year,
-                                                             reviews.c.fingerprint == review.fingerprint))
-                    connection.execute(insert(reviews).values(year=self.year, fingerprint=review.fingerprint,
-                                                              review=codec.review_json(review)))
-                return
-            except IntegrityError:  # the same decision replaced at the same moment elsewhere
-                if attempt == ATTEMPTS:
-                    raise
+        def replace_decision(connection: Connection) -> None:
+            connection.execute(delete(reviews).where(reviews.c.year == self.year,
+                                                     reviews.c.fingerprint == review.fingerprint))
+            connection.execute(insert(reviews).values(year=self.year, fingerprint=review.fingerprint,
+                                                      review=codec.review_json(review)))
+
+        self._written(replace_decision)
 
     # ------------------------------------------------------------ export
 
