@@ -219,7 +219,15 @@ def notice_names(agencies: list[str], prefix: str = NOTICE_PREFIX) -> list[str]:
     return names
 
 
-def write_notices(folder: Path, c: Compiled, dates: Dates, office: Office) -> list[Path]:
+@dataclass(frozen=True)
+class Sent:
+    """A set of notices as written."""
+
+    notices: tuple[tuple[str, Path], ...]  # (the agency as addressed, its 整改通知单), in the status table's order
+    missing: Path  # 未报送单位
+
+
+def write_notices(folder: Path, c: Compiled, dates: Dates, office: Office) -> Sent:
     """Every notice and the missing list into `folder` (the caller makes it appear as one set)."""
     stamp = (*dates.today.timetuple()[:3], 0, 0, 0)
     found = notices(c)
@@ -227,6 +235,6 @@ def write_notices(folder: Path, c: Compiled, dates: Dates, office: Office) -> li
     for notice, name in zip(found, notice_names([n.agency for n in found]), strict=True):
         data = render_template(NOTICE_TEMPLATE, notice_context(notice, c.year, dates, office), stamp)
         write_bytes_atomic(folder / name, data)
-        written.append(folder / name)
+        written.append((notice.agency, folder / name))
     write_bytes_atomic(folder / MISSING_FILE, render_template(MISSING_TEMPLATE, missing_context(c, dates, office), stamp))
-    return [*written, folder / MISSING_FILE]
+    return Sent(tuple(written), folder / MISSING_FILE)

@@ -325,6 +325,13 @@ class Compiled:
                 and not (self.hierarchy and self.hierarchy.differences))
 
     @property
+    def exit_code(self) -> int:
+        """0: every roster agency sent one valid report and the sums pass; 1: something is missing,
+        invalid, duplicated, unknown or of another year (lateness does not count). 2 (unusable input)
+        comes from the InputError the command line turns into a message."""
+        return 0 if self.clean else 1
+
+    @property
     def sum_errors(self) -> list[Finding]:
         """The sums' errors but those the office accepted an explanation for."""
         prints = self.sum_prints()

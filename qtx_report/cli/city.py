@@ -16,7 +16,7 @@ from qtx_report.api import parse_deadline
 from qtx_report.city.compile import compile_city
 from qtx_report.city.draft import make_office
 from qtx_report.city.examine import default_jobs
-from qtx_report.city.notices import MISSING_FILE, notice_dates, resubmit_date, write_notices
+from qtx_report.city.notices import MISSING_FILE, Sent, notice_dates, resubmit_date, write_notices
 from qtx_report.city.outputs import COMPARE_DIR, OUT_JSON, OUT_REVIEWS, RENDER_DIR, write_outputs
 from qtx_report.city.reviews import CONFIRMED, DISMISSED, EXPLAINED, RESOLVED, UNMATCHED, gather
 from qtx_report.city.roster import read_roster
@@ -66,7 +66,7 @@ def city_command(directory: Path, *, roster: Path | None = None, previous: Path 
     day = given_day(today, "--today") or date.today()
     resubmit = resubmit_date(day, given_day(resubmit_by, "--resubmit-by"))
     folder = notices_folder(Path(notices), directory, out) if notices else None
-    sent: list[Path] = []
+    sent: Sent | None = None
     scores: list[Score] | None = None
     with atomic_dir(out, overwrite=overwrite, marker=OUT_JSON) as staging, \
             notices_staging(folder, overwrite) as notice_staging:
@@ -75,7 +75,7 @@ def city_command(directory: Path, *, roster: Path | None = None, previous: Path 
                                 render_dir=staging / RENDER_DIR if render_all else None,
                                 compare_dir=staging / COMPARE_DIR if compare else None, progress=ProgressBar,
                                 reviews=decisions)
-        code = exit_code(compiled)
+        code = compiled.exit_code
         if sys.stderr.isatty():
             sys.stderr.write("正在写出汇总表、汇总报告和图表……\n")
         try:
@@ -94,8 +94,8 @@ def city_command(directory: Path, *, roster: Path | None = None, previous: Path 
     if scores is not None:
         print_scores(scores, sys.stdout)
     print_summary(compiled, [out / path.relative_to(staging) for path in written], sys.stdout)
-    if folder is not None:
-        sys.stdout.write(f"整改通知单 {len(sent) - 1} 份（重新报送期限 {resubmit.isoformat()}）和 {MISSING_FILE}：{folder}\n")
+    if folder is not None and sent is not None:
+        sys.stdout.write(f"整改通知单 {len(sent.notices)} 份（重新报送期限 {resubmit.isoformat()}）和 {MISSING_FILE}：{folder}\n")
     return code
 
 
@@ -113,13 +113,6 @@ def notices_folder(folder: Path, directory: Path, out: Path) -> Path:
 def notices_staging(folder: Path | None, overwrite: bool) -> AbstractContextManager[Path | None]:
     """Where the notices are written before they appear as one set; nothing without --notices."""
     return atomic_dir(folder, overwrite=overwrite, marker=MISSING_FILE) if folder else nullcontext()
-
-
-def exit_code(c: Compiled) -> int:
-    """0: every roster agency sent one valid report and the sums pass; 1: something is missing,
-    invalid, duplicated, unknown or of another year (lateness does not count). 2 (unusable input)
-    comes from the InputError the command line turns into a message."""
-    return 0 if c.clean else 1
 
 
 class ProgressBar:

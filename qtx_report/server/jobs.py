@@ -22,7 +22,7 @@ from typing import Any
 from qtx_report.city.compile import compile_city
 from qtx_report.city.draft import make_office
 from qtx_report.city.examine import default_jobs
-from qtx_report.city.notices import MISSING_FILE, notice_dates, notice_names, notices, resubmit_date, write_notices
+from qtx_report.city.notices import MISSING_FILE, notice_dates, resubmit_date, write_notices
 from qtx_report.city.outputs import OUT_JSON, write_outputs
 from qtx_report.city.reviews import Review
 from qtx_report.city.roster import Roster, agency_key
@@ -194,17 +194,15 @@ def compile_run(folder: str, roster: Roster, reviews: dict[str, Review], year: i
         office = make_office()
         try:
             with atomic_dir(out / OUT_DIR, marker=OUT_JSON) as staging:
-                write_outputs(staging, compiled, 0 if compiled.clean else 1, jobs, office)
+                write_outputs(staging, compiled, compiled.exit_code, jobs, office)
             dates = notice_dates(compiled.year, deadline, today, resubmit_date(today, None))
             with atomic_dir(out / NOTICES_DIR, marker=MISSING_FILE) as staging:
-                write_notices(staging, compiled, dates, office)
-            found = notices(compiled)
+                sent = write_notices(staging, compiled, dates, office)
         finally:
             compiled.spool.close()
-        names = notice_names([n.agency for n in found])
         files = sorted(p.relative_to(out).as_posix() for d in (OUT_DIR, NOTICES_DIR) for p in (out / d).rglob("*")
                        if p.is_file())
-        by_agency = {agency_key(n.agency): f"{NOTICES_DIR}/{name}" for n, name in zip(found, names, strict=True)}
+        by_agency = {agency_key(agency): f"{NOTICES_DIR}/{path.name}" for agency, path in sent.notices}
         messages.put(("done", files, by_agency))
     except InputError as err:
         messages.put(("failed", err.describe()))
