@@ -41,7 +41,7 @@ from qtx_report.city.receipts import (
     sha256_of,
     unrecorded,
 )
-from qtx_report.city.roster import Roster, agency_key, short_name
+from qtx_report.city.roster import Roster, agency_key, key_of, short_name
 from qtx_report.city.status import roster_match
 from qtx_report.model.findings import Finding, InputError
 from qtx_report.model.text import file_name
@@ -201,7 +201,7 @@ class _Run:
     filed: list[Filed] = field(default_factory=list)
 
     def key(self, name: str) -> str:
-        return self.roster.canonical_key(name) if self.roster else agency_key(name)
+        return key_of(self.roster)(name)
 
     def file(self, path: Path) -> tuple[Filed, Path | None]:
         """One file: recognised as a version already kept, recorded where a stopped run left it,

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 from qtx_report.city.reviews import REVIEWS_FILE
-from qtx_report.city.roster import Roster, agency_key
+from qtx_report.city.roster import Roster, agency_key, key_of
 from qtx_report.model import labels
 from qtx_report.model.findings import InputError
 from qtx_report.model.places import SheetCell, Worksheet
@@ -333,7 +333,7 @@ def intake_folder(folder: Path, roster: Roster | None = None) -> IntakeFolder | 
     folder = Path(folder)
     if not (folder / LOG_NAME).exists():
         return None
-    key = roster.canonical_key if roster and roster.source else agency_key
+    key = key_of(roster)
     log = read_log(folder)
     check_log(folder, log, key)
     chosen = {r.stored: r for r in latest(log, key).values()}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -87,6 +88,12 @@ class Roster:
         """The key of the roster agency `name` stands for (by name or alias); its own key otherwise."""
         agency = self.match(name)
         return agency.key if agency else agency_key(name)
+
+
+def key_of(roster: Roster | None) -> Callable[[object], str]:
+    """How agencies' names are told apart: by the roster where there is one (a name and its aliases
+    are one agency), else by the name itself."""
+    return roster.canonical_key if roster is not None and roster.source else agency_key
 
 
 def build_roster(agencies: list[Agency], source: str = "", places: dict[str, SheetRow] | None = None) -> Roster:

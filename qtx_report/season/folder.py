@@ -6,7 +6,6 @@ file, the same way, when first asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from qtx_report.city.intake import examine_file, intake
 from qtx_report.city.receipts import LOCK_NAME, Receipt, latest, read_log
 from qtx_report.city.reviews import REVIEWS_FILE, Review, read_kept
-from qtx_report.city.roster import Roster, agency_key
+from qtx_report.city.roster import Roster, key_of
 from qtx_report.model.findings import Finding, InputError
 from qtx_report.rules.base import Options
 from qtx_report.season.export import ROSTER_NAME, folder_roster, write_reviews, write_roster, write_season
@@ -51,7 +50,7 @@ class FolderStore:
         receipt = replace(filed.receipt, row=-1)
         findings = named(filed.findings, receipt.original)
         self._checked.setdefault((receipt.stored, receipt.sha256), (findings, filed.year))
-        return Submitted(Version(receipt, findings, self._key(roster)(receipt.agency), filed.year), filed.stored,
+        return Submitted(Version(receipt, findings, key_of(roster)(receipt.agency), filed.year), filed.stored,
                          filed.known)
 
     def versions(self, key: str | None = None) -> list[Version]:
@@ -68,15 +67,15 @@ class FolderStore:
         return (self.folder / found.stored).read_bytes()
 
     def latest(self) -> dict[str, Version]:
-        key = self._key(self.roster())
+        key = key_of(self.roster())
         return {k: self._version(k, r) for k, r in sorted(latest(read_log(self.folder), key).items())}
 
     def latest_receipts(self) -> dict[str, Receipt]:
-        key = self._key(self.roster())
+        key = key_of(self.roster())
         return {k: replace(r, row=-1) for k, r in sorted(latest(read_log(self.folder), key).items())}
 
     def first_received(self) -> dict[str, datetime]:
-        key = self._key(self.roster())
+        key = key_of(self.roster())
         found: dict[str, datetime] = {}
         for r in read_log(self.folder).receipts:
             found[key(r.agency)] = min(r.received, found.get(key(r.agency), r.received))
@@ -98,12 +97,9 @@ class FolderStore:
 
     # ------------------------------------------------------------ reading the folder
 
-    def _key(self, roster: Roster) -> Callable[[str], str]:
-        return roster.canonical_key if roster.source else agency_key
-
     def _firsts(self) -> dict[tuple[str, int], Receipt]:
         """Each version's first receipt (a later identical copy is only logged), by (agency key, number)."""
-        key = self._key(self.roster())
+        key = key_of(self.roster())
         found: dict[tuple[str, int], Receipt] = {}
         for r in sorted(read_log(self.folder).receipts, key=lambda r: (r.received, r.row)):
             found.setdefault((key(r.agency), r.version), r)
